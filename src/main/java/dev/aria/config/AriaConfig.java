@@ -1,0 +1,104 @@
+package dev.aria.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Min;
+
+/**
+ * Every tunable of the ARIA service, under the {@code aria.} prefix of {@code application.properties}
+ * (or the matching environment variable, e.g. {@code ARIA_IMAGE_MAX_BYTES}).
+ *
+ * <p>Values are validated at start-up: a non-positive limit stops the application with a message naming the key.
+ */
+@ConfigMapping(prefix = "aria")
+public interface AriaConfig {
+
+    /** Where the trained models live. */
+    Models models();
+
+    /** Limits applied to uploaded images before and while they are decoded. */
+    Image image();
+
+    /** Limits of music generation. */
+    Generation generation();
+
+    /** {@code aria.models.*} */
+    interface Models {
+
+        /**
+         * {@code aria.models.dir}: directory holding the ONNX models and their JSON cards. A relative path is
+         * resolved against the working directory of the process.
+         */
+        @WithDefault("models")
+        Path dir();
+    }
+
+    /** {@code aria.image.*} */
+    interface Image {
+
+        /**
+         * {@code aria.image.max-bytes}: largest accepted image file, in bytes (default 20 MiB). Larger uploads are
+         * answered with 413. Keep {@code quarkus.http.limits.max-body-size} a little above this value so that the
+         * multipart envelope around the image still fits.
+         */
+        @WithDefault("20971520")
+        @Min(1)
+        long maxBytes();
+
+        /**
+         * {@code aria.image.max-pixels}: largest accepted width × height (default 40 million). Read from the image
+         * header <em>before</em> decoding, so that a small file declaring a huge canvas (a "decompression bomb")
+         * never allocates its pixels.
+         */
+        @WithDefault("40000000")
+        @Min(1)
+        long maxPixels();
+    }
+
+    /** {@code aria.generation.*} */
+    interface Generation {
+
+        /**
+         * {@code aria.generation.max-concurrent}: how many generations run at the same time; further requests are
+         * refused with 503 instead of queueing behind them.
+         */
+        @WithDefault("2")
+        @Min(1)
+        int maxConcurrent();
+
+        /** {@code aria.generation.deadline}: wall-clock budget of one generation request (default 120 s). */
+        @WithDefault("120s")
+        Duration deadline();
+
+        /** {@code aria.generation.max-gen-len}: largest number of tokens one generation may produce. */
+        @WithDefault("4096")
+        @Min(1)
+        int maxGenLen();
+
+        /**
+         * {@code aria.generation.max-attempts}: how many times a generation is re-sampled when its output fails the
+         * musical checks, before the request fails.
+         */
+        @WithDefault("3")
+        @Min(1)
+        int maxAttempts();
+
+        /**
+         * {@code aria.generation.intra-op-threads}: ONNX Runtime threads one generation uses. With
+         * {@code max-concurrent} generations at once, keep their product at or below the number of cores.
+         */
+        @WithDefault("1")
+        @Min(1)
+        int intraOpThreads();
+
+        /**
+         * {@code aria.generation.retry-after}: the {@code Retry-After} a client is told to wait when every generation
+         * slot is busy (503).
+         */
+        @WithDefault("10s")
+        Duration retryAfter();
+    }
+}
