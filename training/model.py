@@ -1,0 +1,168 @@
+"""A small transformer decoder for event-token music, conditioned on (valence, arousal).
+
+Conditionings (Sulun, Davies & Viana, IEEE Access 2022):
+  none              - no emotion input (baseline)
+  continuous_concat - (v, a) -> linear -> a d_condition vector concatenated to every token
+                      embedding (token embedding width n_embd - d_condition)
+  continuous_token  - v and a each -> linear -> an n_embd vector that takes the place of the
+                      token embedding at positions 0 and 1 (the sequence starts with two slots)
+  discrete_token    - v and a quantised to five bins each: two control tokens <Vk> <Ak> first
+
+Positions are rotary (RoPE), so attention depends on relative distance only. Incremental decoding
+passes a key/value cache per layer; the graph derives the positions of the new tokens from the
+cache length. The ONNX export (export.py) exposes exactly `forward_cached`.
+"""
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+from torch.nn import functional as F
+
+CONDITIONINGS = ("none", "continuous_concat", "continuous_token", "discrete_token")
+
+
+@dataclass
+class GPTConfig:
+    vocab_size: int = 1007
+    block_size: int = 512
+    n_layer: int = 4
+    n_head: int = 4
+    n_embd: int = 256
+    d_condition: int = 64
+    dropout: float = 0.1
+    conditioning: str = "continuous_concat"
+
+    @property
+    def prefix_len(self):
+        """Positions before the music that carry the emotion (continuous_token, discrete_token)."""
+        return 2 if self.conditioning in ("continuous_token", "discrete_token") else 0
+
+
+def rotate(x, pos, inv_freq):
+    """Apply rotary embedding to x [B, H, T, D] at integer positions pos [T]."""
+    freqs = pos.to(torch.float32)[:, None] * inv_freq[None, :]  # [T, D/2]
+    cos, sin = freqs.cos(), freqs.sin()
+    x1, x2 = x[..., 0::2], x[..., 1::2]
+    out = torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1)
+    return out.flatten(-2)
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.n_head, self.head_dim = cfg.n_head, cfg.n_embd // cfg.n_head
+        self.qkv = nn.Linear(cfg.n_embd, 3 * cfg.n_embd)
+        self.proj = nn.Linear(cfg.n_embd, cfg.n_embd)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.dropout = cfg.dropout
+        inv = 1.0 / (10000 ** (torch.arange(0, self.head_dim, 2, dtype=torch.float32) / self.head_dim))
+        self.register_buffer("inv_freq", inv, persistent=False)
+
+    def forward(self, x, pos, past_k=None, past_v=None):
+        B, T, C = x.shape
+        q, k, v = self.qkv(x).split(C, dim=2)
+        q = q.view(B, T, self.n_head, self.head_dim).transpose(1, 2)
+        k = k.view(B, T, self.n_head, self.head_dim).transpose(1, 2)
+        v = v.view(B, T, self.n_head, self.head_dim).transpose(1, 2)
+        q, k = rotate(q, pos, self.inv_freq), rotate(k, pos, self.inv_freq)
+        if past_k is None:
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True,
+                                               dropout_p=self.dropout if self.training else 0.0)
+        else:
+            k = torch.cat((past_k, k), dim=2)
+            v = torch.cat((past_v, v), dim=2)
+            P = past_k.shape[2]
+            i = torch.arange(T, device=x.device)[:, None] + P
+            j = torch.arange(k.shape[2], device=x.device)[None, :]
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.head_dim))
+            att = att.masked_fill(j > i, float("-inf"))
+            y = torch.softmax(att, dim=-1) @ v
+        y = y.transpose(1, 2).contiguous().view(B, T, C)
+        return self.drop(self.proj(y)), k, v
+
+
+class Block(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(cfg.n_embd)
+        self.attn = CausalSelfAttention(cfg)
+        self.ln2 = nn.LayerNorm(cfg.n_embd)
+        self.mlp = nn.Sequential(nn.Linear(cfg.n_embd, 4 * cfg.n_embd), nn.GELU(),
+                                 nn.Linear(4 * cfg.n_embd, cfg.n_embd), nn.Dropout(cfg.dropout))
+
+    def forward(self, x, pos, past_k=None, past_v=None):
+        a, k, v = self.attn(self.ln1(x), pos, past_k, past_v)
+        x = x + a
+        return x + self.mlp(self.ln2(x)), k, v
+
+
+class MusicTransformer(nn.Module):
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        assert cfg.conditioning in CONDITIONINGS, cfg.conditioning
+        self.cfg = cfg
+        tok_width = cfg.n_embd - cfg.d_condition if cfg.conditioning == "continuous_concat" else cfg.n_embd
+        self.tok_emb = nn.Embedding(cfg.vocab_size, tok_width)
+        if cfg.conditioning == "continuous_concat":
+            self.cond = nn.Linear(2, cfg.d_condition)
+        elif cfg.conditioning == "continuous_token":
+            self.cond_v = nn.Linear(1, cfg.n_embd)
+            self.cond_a = nn.Linear(1, cfg.n_embd)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
+        self.ln_f = nn.LayerNorm(cfg.n_embd)
+        self.head = nn.Linear(cfg.n_embd, cfg.vocab_size, bias=False)
+        self.apply(self._init)
+
+    @staticmethod
+    def _init(m):
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, std=0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Embedding):
+            nn.init.normal_(m.weight, std=0.02)
+
+    def embed(self, idx, condition, pos):
+        x = self.tok_emb(idx)
+        B, T, _ = x.shape
+        if self.cfg.conditioning == "continuous_concat":
+            c = self.cond(condition)[:, None, :].expand(B, T, self.cfg.d_condition)
+            x = torch.cat((x, c), dim=-1)
+        elif self.cfg.conditioning == "continuous_token":
+            cv = self.cond_v(condition[:, 0:1])[:, None, :]
+            ca = self.cond_a(condition[:, 1:2])[:, None, :]
+            slot = pos[None, :, None]
+            x = torch.where(slot == 0, cv, torch.where(slot == 1, ca, x))
+        return self.drop(x)
+
+    def forward(self, idx, condition=None, targets=None):
+        """Training / full-window forward. idx [B, T]; condition [B, 2] (v, a); targets [B, T]
+        with -1 where no loss is taken. Returns (logits, loss)."""
+        pos = torch.arange(idx.shape[1], device=idx.device)
+        x = self.embed(idx, condition, pos)
+        for blk in self.blocks:
+            x, _, _ = blk(x, pos)
+        logits = self.head(self.ln_f(x))
+        loss = None
+        if targets is not None:
+            loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-1)
+        return logits, loss
+
+    def forward_cached(self, idx, condition, past):
+        """Incremental forward. past: list of (k, v) per layer, each [B, H, P, D] (P may be 0).
+        Returns logits [B, T, V] and the new cache (P + T long)."""
+        P = past[0][0].shape[2]
+        pos = torch.arange(idx.shape[1], device=idx.device) + P
+        x = self.embed(idx, condition, pos)
+        present = []
+        for blk, (pk, pv) in zip(self.blocks, past):
+            x, k, v = blk(x, pos, pk, pv)
+            present.append((k, v))
+        return self.head(self.ln_f(x)), present
+
+    def empty_cache(self, batch=1):
+        c = self.cfg
+        z = torch.zeros(batch, c.n_head, 0, c.n_embd // c.n_head)
+        return [(z, z) for _ in range(c.n_layer)]

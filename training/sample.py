@@ -1,0 +1,172 @@
+"""Reference sampler with midi-emotion's generator semantics (the Java service mirrors it).
+
+Per step, on the logits of the last position:
+  1. special tokens (<PAD>, <START>, emotion bins) are masked to -inf;
+  2. log-softmax;
+  3. temperature: the *note* temperature when the previous token was a TIMESHIFT, else the
+     *rest* temperature, multiplied by the repetition penalty 1 + 0.5 * max(0, ln((n + 1) / 4)),
+     where n counts steps whose nucleus kept <= 2 tokens (+1 on such a step, n // 2 otherwise);
+  4. nucleus: tokens sorted by probability (ties by id), cumulative probability; every token
+     whose cumulative probability exceeds top_p is dropped, the most probable always kept;
+  5. one draw u ~ U[0, 1) picks the first token whose renormalised cumulative probability
+     exceeds u.
+A piece with fewer than min_instruments instruments is regenerated (max_attempts tries; the
+attempt with the most instruments wins).
+
+`nucleus_pick` is the deterministic core (logits, temperature, top_p, u) -> (token, kept); the
+committed vectors in training/tests/vectors/sampler.json pin it for Java.
+
+Decoding uses the model's key/value cache; when the cache reaches the context window, the
+window is re-encoded from its most recent half (prefix kept), so positions stay inside the
+trained range (see README "Long pieces").
+
+    python -m training.sample --ckpt training/runs/concat_cpu/best.pt --valence 0.8 --arousal 0.5 \
+        --gen_len 1024 --seed 1 --out /tmp/out.mid
+"""
+import argparse
+import math
+
+import numpy as np
+import torch
+
+from . import midi_tokens as mt
+from . import vocab as V
+from .model import GPTConfig, MusicTransformer
+
+PENALTY_COEFF = 0.5
+
+
+def special_mask(vocab_size):
+    m = np.zeros(vocab_size, dtype=bool)
+    for i in range(vocab_size):
+        if V.TOKENS_DISCRETE[i].startswith("<"):
+            m[i] = True
+    return m
+
+
+def penalised_temperature(base, repeat_count):
+    return base * (1 + max(0.0, math.log((repeat_count + 1) / 4) * PENALTY_COEFF))
+
+
+def nucleus_pick(logits, temperature, top_p, u, mask=None):
+    """Deterministic sampling core. logits: float array [V]; returns (token, kept)."""
+    x = np.asarray(logits, dtype=np.float64).copy()
+    if mask is not None:
+        x[mask] = -np.inf
+    x = x - x.max()
+    logp = x - np.log(np.exp(x).sum())
+    z = logp / temperature
+    order = np.lexsort((np.arange(len(z)), -z))  # descending, ties by id
+    zs = z[order]
+    p = np.exp(zs - zs[0])
+    p /= p.sum()
+    keep = len(p)
+    if 0 < top_p < 1:
+        cum = np.cumsum(p)
+        keep = max(1, int(np.sum(cum <= top_p)))
+    q = p[:keep] / p[:keep].sum()
+    cq = np.cumsum(q)
+    j = int(np.searchsorted(cq, u, side="right"))
+    return int(order[min(j, keep - 1)]), keep
+
+
+def is_timeshift(tok):
+    return V.FIRST_TIMESHIFT <= tok < V.N_BASE
+
+
+def count_instruments(tokens):
+    used = set()
+    for t in tokens:
+        d = mt.decode_token(int(t))
+        if d[0] == "note" and d[2]:
+            used.add(d[1])
+    return len(used)
+
+
+class Generator:
+    def __init__(self, model: MusicTransformer):
+        self.model = model.eval()
+        self.cfg = model.cfg
+        self.mask = special_mask(self.cfg.vocab_size)
+
+    def prefix(self, valence, arousal):
+        c = self.cfg.conditioning
+        if c == "continuous_token":
+            return [V.PAD, V.PAD, V.START]
+        if c == "discrete_token":
+            return [V.INDEX[f"<V{V.emotion_bin(valence)}>"], V.INDEX[f"<A{V.emotion_bin(arousal)}>"], V.START]
+        return [V.START]
+
+    @torch.no_grad()
+    def generate_once(self, valence, arousal, gen_len, note_temp, rest_temp, top_p, rng, cached=True):
+        cond = torch.tensor([[valence, arousal]], dtype=torch.float32)
+        prefix = self.prefix(valence, arousal)
+        n_pre = self.cfg.prefix_len
+        window = self.cfg.block_size
+        seq = list(prefix)
+        past = self.model.empty_cache()
+        feed = list(prefix)
+        repeat, out = 0, []
+        for _ in range(gen_len):
+            if cached:
+                if past[0][0].shape[2] + len(feed) > window:
+                    # re-encode: prefix slots + the most recent half of the music
+                    music = seq[n_pre:]
+                    feed = seq[:n_pre] + music[len(music) - (window - n_pre) // 2:]
+                    past = self.model.empty_cache()
+                logits, past = self.model.forward_cached(torch.tensor([feed]), cond, past)
+            else:
+                music = seq[n_pre:][-(window - n_pre):]
+                logits, _ = self.model(torch.tensor([seq[:n_pre] + music]), cond)
+            last = logits[0, -1].numpy()
+            base = note_temp if is_timeshift(seq[-1]) else rest_temp
+            tok, kept = nucleus_pick(last, penalised_temperature(base, repeat), top_p, rng.random(), self.mask)
+            repeat = repeat + 1 if kept <= 2 else repeat // 2
+            seq.append(tok)
+            out.append(tok)
+            feed = [tok]
+        return out
+
+    def generate(self, valence, arousal, gen_len=1024, note_temp=1.2, rest_temp=1.2, top_p=0.7,
+                 min_instruments=2, seed=0, max_attempts=3, cached=True):
+        rng = np.random.default_rng(seed)
+        best = None
+        for attempt in range(1, max_attempts + 1):
+            toks = self.generate_once(valence, arousal, gen_len, note_temp, rest_temp, top_p, rng, cached)
+            n = count_instruments(toks)
+            if best is None or n > best[1]:
+                best = (toks, n, attempt)
+            if n >= min_instruments:
+                break
+        return {"tokens": best[0], "instruments": best[1], "attempts": attempt,
+                "met": best[1] >= min_instruments}
+
+
+def load(ckpt_path):
+    ck = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+    model = MusicTransformer(GPTConfig(**ck["config"]))
+    model.load_state_dict(ck["model"])
+    return model.eval()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--valence", type=float, default=0.0)
+    ap.add_argument("--arousal", type=float, default=0.0)
+    ap.add_argument("--gen_len", type=int, default=1024)
+    ap.add_argument("--note_temp", type=float, default=1.2)
+    ap.add_argument("--rest_temp", type=float, default=1.2)
+    ap.add_argument("--top_p", type=float, default=0.7)
+    ap.add_argument("--min_instruments", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default="out.mid")
+    a = ap.parse_args()
+    g = Generator(load(a.ckpt))
+    r = g.generate(a.valence, a.arousal, a.gen_len, a.note_temp, a.rest_temp, a.top_p, a.min_instruments, a.seed)
+    mt.notes_to_midi(mt.tokens_to_notes(r["tokens"])).save(a.out)
+    print(f"{a.out}: {len(r['tokens'])} tokens, {r['instruments']} instruments, {r['attempts']} attempt(s)")
+
+
+if __name__ == "__main__":
+    main()
