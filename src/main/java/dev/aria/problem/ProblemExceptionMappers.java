@@ -7,8 +7,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -46,15 +49,21 @@ public final class ProblemExceptionMappers {
     private static final String API_DOCUMENT = "the API document at /q/openapi (or /q/swagger-ui)";
 
     private final AriaConfig config;
+    private final BeanManager beans;
+    private volatile ResourceMethods resourceMethods;
 
-    ProblemExceptionMappers(AriaConfig config) {
+    ProblemExceptionMappers(AriaConfig config, BeanManager beans) {
         this.config = config;
+        this.beans = beans;
     }
 
     /** Failures the code raised on purpose. */
     @ServerExceptionMapper
     public Response mapApiException(ApiException e, HttpServerRequest request) {
-        if (e.status() >= 500) {
+        if (e.status() == 503) {
+            // deliberate load shedding or a model still loading: expected, not a fault
+            LOG.infof("%s %s answered 503 %s: %s", request.method(), request.path(), e.type(), e.detail());
+        } else if (e.status() >= 500) {
             LOG.warnf(e.getCause(), "%s %s answered %d %s: %s", request.method(), request.path(), e.status(),
                     e.type(), e.detail());
         } else {
@@ -102,6 +111,9 @@ public final class ProblemExceptionMappers {
         Response original = e.getResponse();
         int status = original == null ? 500 : original.getStatus();
         Throwable cause = e.getCause();
+        if (status == 400 && cause instanceof JsonProcessingException json) {
+            return jsonProblem(json, request);
+        }
         if ((status == 400 || status == 404) && cause != null && !(cause instanceof WebApplicationException)) {
             Optional<Problem> conversion = conversionProblem(resourceInfo);
             if (conversion.isPresent()) {
@@ -117,7 +129,7 @@ public final class ProblemExceptionMappers {
             case 404 -> Problem.of(404, "not-found", null, "There is nothing at " + request.method() + " "
                     + request.path() + ". Check the path against " + API_DOCUMENT + ".");
             case 405 -> Problem.of(405, "method-not-allowed", null, "Method " + request.method()
-                    + " is not allowed on " + request.path() + "." + allowed(original));
+                    + " is not allowed on " + request.path() + "." + allowed(allowedMethods(request, original)));
             case 406 -> Problem.of(406, "not-acceptable", null, "This endpoint cannot answer in any media type of "
                     + "your Accept header (" + header(request, HttpHeaders.ACCEPT) + "). Accept a media type that "
                     + API_DOCUMENT + " lists for it (application/json for /emotion), or */*.");
@@ -132,8 +144,14 @@ public final class ProblemExceptionMappers {
         };
         LOG.debugf("%s %s answered %d: %s", request.method(), request.path(), status, e.toString());
         Response.ResponseBuilder response = builder(problem.withInstance(request.path()));
+        if (status == 405) {
+            Set<String> allowed = allowedMethods(request, original);
+            if (!allowed.isEmpty()) {
+                response.header(HttpHeaders.ALLOW, String.join(", ", allowed));
+            }
+        }
         if (original != null) {
-            for (String name : List.of(HttpHeaders.ALLOW, HttpHeaders.RETRY_AFTER)) {
+            for (String name : List.of(HttpHeaders.RETRY_AFTER)) {
                 Object value = original.getHeaders().getFirst(name);
                 if (value != null) {
                     response.header(name, value);
@@ -299,11 +317,25 @@ public final class ProblemExceptionMappers {
         return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem);
     }
 
-    private static String allowed(Response original) {
-        if (original == null || original.getAllowedMethods().isEmpty()) {
+    /** The methods the path accepts: from the exception if the runtime filled them in, else from the resources. */
+    private Set<String> allowedMethods(HttpServerRequest request, Response original) {
+        if (original != null && !original.getAllowedMethods().isEmpty()) {
+            return new TreeSet<>(original.getAllowedMethods());
+        }
+        ResourceMethods methods = resourceMethods;
+        if (methods == null) {
+            methods = ResourceMethods.scan(beans);
+            resourceMethods = methods;
+        }
+        return methods.allowedAt(request.path());
+    }
+
+    private static String allowed(Set<String> methods) {
+        List<String> useful = methods.stream().filter(m -> !m.equals("HEAD") && !m.equals("OPTIONS")).toList();
+        if (useful.isEmpty()) {
             return " See " + API_DOCUMENT + " for the methods it accepts.";
         }
-        return " Use " + String.join(" or ", original.getAllowedMethods().stream().sorted().toList()) + ".";
+        return " Use " + String.join(" or ", useful) + ".";
     }
 
     private static String header(HttpServerRequest request, String name) {

@@ -77,25 +77,38 @@ final class RequestFields {
      * value or across parameters.
      */
     static String fieldOf(ConstraintViolation<?> violation) {
-        Method method = null;
+        List<Method> method = List.of();
         Type current = null;
         String parameterFallback = null;
         List<String> parts = new ArrayList<>();
         for (Path.Node node : violation.getPropertyPath()) {
             ElementKind kind = node.getKind();
             switch (kind) {
-                case METHOD -> method = findMethod(violation.getRootBeanClass(), node.getName(),
+                case METHOD -> method = findMethods(violation.getRootBeanClass(), node.getName(),
                         node.as(Path.MethodNode.class).getParameterTypes());
-                case CONSTRUCTOR -> method = null;
+                case CONSTRUCTOR -> method = List.of();
                 case PARAMETER -> {
                     int index = node.as(Path.ParameterNode.class).getParameterIndex();
-                    if (method != null && index < method.getParameterCount()) {
-                        Parameter parameter = method.getParameters()[index];
-                        String requestName = requestName(parameter, parameter.getName());
+                    if (!method.isEmpty() && index < method.get(0).getParameterCount()) {
+                        String requestName = null;
+                        String javaName = null;
+                        // CDI subclasses override the method without its parameter annotations and names:
+                        // take both from the first declaration up the hierarchy that has them
+                        for (Method declaration : method) {
+                            Parameter parameter = declaration.getParameters()[index];
+                            if (javaName == null && parameter.isNamePresent()) {
+                                javaName = parameter.getName();
+                            }
+                            if (requestName == null) {
+                                requestName = requestName(parameter, null);
+                            }
+                        }
+                        Parameter parameter = method.get(0).getParameters()[index];
+                        javaName = javaName != null ? javaName : node.getName();
                         if (requestName != null) {
-                            parts.add(requestName);
+                            parts.add(requestName.isEmpty() ? javaName : requestName);
                         } else {
-                            parameterFallback = parameter.getName();
+                            parameterFallback = javaName;
                         }
                         current = parameter.getParameterizedType();
                     } else {
@@ -303,12 +316,18 @@ final class RequestFields {
     // ---------------------------------------------------------------------------------------------------------------
     // Reflection helpers
 
-    /** The name the client uses for a parameter or field, from its request annotation; {@code null} if it has none. */
+    /**
+     * The name the client uses for a parameter or field, from its request annotation ({@code javaName} when the
+     * annotation leaves the name out); {@code null} if it has no request annotation.
+     */
     static String requestName(AnnotatedElement element, String javaName) {
         for (Annotation annotation : element.getAnnotations()) {
             if (SOURCE_ANNOTATIONS.containsKey(annotation.annotationType().getName())) {
                 String value = annotationValue(annotation);
-                return value == null || value.isEmpty() ? javaName : value;
+                if (value == null || value.isEmpty()) {
+                    return javaName == null ? "" : javaName;
+                }
+                return value;
             }
         }
         return null;
@@ -351,23 +370,25 @@ final class RequestFields {
                 && !type.getName().startsWith("io.");
     }
 
-    private static Method findMethod(Class<?> type, String name, List<Class<?>> parameterTypes) {
+    /** Every declaration of the method from {@code type} up its superclasses and interfaces, most specific first. */
+    private static List<Method> findMethods(Class<?> type, String name, List<Class<?>> parameterTypes) {
         Class<?>[] types = parameterTypes.toArray(Class<?>[]::new);
+        List<Method> found = new ArrayList<>();
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
             try {
-                return c.getDeclaredMethod(name, types);
+                found.add(c.getDeclaredMethod(name, types));
             } catch (NoSuchMethodException e) {
-                // declared higher up: CDI subclasses and proxies extend the resource class
+                // declared elsewhere in the hierarchy
             }
             for (Class<?> contract : c.getInterfaces()) {
                 try {
-                    return contract.getMethod(name, types);
+                    found.add(contract.getMethod(name, types));
                 } catch (NoSuchMethodException e) {
                     // not this one
                 }
             }
         }
-        return null;
+        return found;
     }
 
     private static Field findField(Class<?> type, String name) {
