@@ -27,7 +27,8 @@ import io.quarkus.arc.DefaultBean;
  * E = 0.12); the scale 0.08 is about one standard deviation of P and A across paintings, so typical images fall
  * within ±0.8 and tanh keeps every result inside (−1, 1) without piling up at the bounds. On the six example
  * paintings this places the bright Great Wave pleasant and calm, Udnie unpleasant and calm, the dark Shipwreck
- * unpleasant and agitated, and Starry Night and Composition VII pleasant and agitated.
+ * unpleasant and agitated, The Scream neutral and agitated, and Starry Night and Composition VII pleasant and
+ * agitated.
  */
 @ApplicationScoped
 @DefaultBean
