@@ -1,0 +1,129 @@
+package dev.aria.rest;
+
+/**
+ * Example bodies shown in the OpenAPI document and Swagger UI, one constant per {@code @ExampleObject}. Kept as
+ * text blocks in one place so resources stay readable and examples stay consistent with each other.
+ */
+final class Examples {
+
+    private Examples() {
+    }
+
+    // --- POST /emotion ---------------------------------------------------------------------------------------------
+
+    /** The Starry Night, as the colour heuristic sees it. */
+    static final String EMOTION_RESPONSE = """
+            {
+              "valence": 0.572,
+              "arousal": 0.55,
+              "model": "colour-heuristic-v1"
+            }
+            """;
+
+    static final String PROBLEM_MISSING_IMAGE = """
+            {
+              "type": "urn:aria:problem:missing-field",
+              "title": "Missing field",
+              "status": 400,
+              "detail": "The request has no file part named 'image'. Send multipart/form-data with the image as a file part called 'image', e.g. curl -F image=@picture.jpg.",
+              "instance": "/emotion",
+              "field": "image"
+            }
+            """;
+
+    static final String PROBLEM_WRONG_PART_NAME = """
+            {
+              "type": "urn:aria:problem:wrong-field-name",
+              "title": "Wrong field name",
+              "status": 400,
+              "detail": "The request has a file in part 'file' but none in 'image'. The part must be called 'image': send it as Content-Disposition: form-data; name=\\"image\\"; filename=\\"picture.jpg\\".",
+              "instance": "/emotion",
+              "field": "image"
+            }
+            """;
+
+    static final String PROBLEM_EMPTY_IMAGE = """
+            {
+              "type": "urn:aria:problem:empty-image",
+              "title": "Empty image",
+              "status": 400,
+              "detail": "The file in 'image' is empty (0 bytes). Attach an image file (BMP, GIF, JPEG, PNG, TIFF, WBMP, WEBP).",
+              "instance": "/emotion",
+              "field": "image"
+            }
+            """;
+
+    static final String PROBLEM_CORRUPT_IMAGE = """
+            {
+              "type": "urn:aria:problem:corrupt-image",
+              "title": "Corrupt image",
+              "status": 400,
+              "detail": "The image in 'image' is damaged or incomplete and cannot be decoded. Send the complete file again, or re-save it as JPEG or PNG.",
+              "instance": "/emotion",
+              "field": "image"
+            }
+            """;
+
+    static final String PROBLEM_TOO_MANY_PIXELS = """
+            {
+              "type": "urn:aria:problem:image-too-large",
+              "title": "Image too large",
+              "status": 400,
+              "detail": "The image in 'image' is 50000×50000 = 2500000000 pixels; at most 40000000 are accepted. Scale it down (e.g. to at most 4000 pixels a side) and send it again.",
+              "instance": "/emotion",
+              "field": "image"
+            }
+            """;
+
+    static final String PROBLEM_FILE_TOO_LARGE = """
+            {
+              "type": "urn:aria:problem:file-too-large",
+              "title": "File too large",
+              "status": 413,
+              "detail": "The file in 'image' has 24117248 bytes; at most 20971520 (20 MiB) are accepted. Send a smaller or more compressed image, e.g. a JPEG of at most 4000 pixels a side.",
+              "instance": "/emotion",
+              "field": "image"
+            }
+            """;
+
+    static final String PROBLEM_NOT_AN_IMAGE = """
+            {
+              "type": "urn:aria:problem:not-an-image",
+              "title": "Not an image",
+              "status": 415,
+              "detail": "The file in 'image' is not an image this service can read. Send one of: BMP, GIF, JPEG, PNG, TIFF, WBMP, WEBP.",
+              "instance": "/emotion",
+              "field": "image"
+            }
+            """;
+
+    static final String PROBLEM_UNSUPPORTED_MEDIA_TYPE = """
+            {
+              "type": "urn:aria:problem:unsupported-media-type",
+              "title": "Unsupported media type",
+              "status": 415,
+              "detail": "Content-Type 'application/json' is not accepted by POST /emotion. Send the media type the API document at /q/openapi (or /q/swagger-ui) gives for it, e.g. multipart/form-data for uploads.",
+              "instance": "/emotion"
+            }
+            """;
+
+    static final String PROBLEM_MODEL_UNAVAILABLE = """
+            {
+              "type": "urn:aria:problem:model-unavailable",
+              "title": "Model unavailable",
+              "status": 503,
+              "detail": "The emotion model is still loading. Retry in a few seconds; /q/health/ready reports when it is ready.",
+              "instance": "/emotion"
+            }
+            """;
+
+    static final String PROBLEM_INTERNAL_ERROR = """
+            {
+              "type": "urn:aria:problem:internal-error",
+              "title": "Internal error",
+              "status": 500,
+              "detail": "The service failed unexpectedly; the error was logged with id 3f2c9a4e-8d1b-4c7a-9e55-0b6d2f1a7c3e. Try again; if it happens again, report this id.",
+              "instance": "/emotion"
+            }
+            """;
+}
