@@ -120,7 +120,7 @@ public final class ProblemExceptionMappers {
                 return builder(conversion.get().withInstance(request.path())).build();
             }
         }
-        if (status >= 500) {
+        if (status >= 500 && status != 503) {
             return internalError(e, request);
         }
         Problem problem = switch (status) {
@@ -139,6 +139,8 @@ public final class ProblemExceptionMappers {
                     + header(request, HttpHeaders.CONTENT_TYPE) + " is not accepted by " + request.method() + " "
                     + request.path() + ". Send the media type " + API_DOCUMENT + " gives for it, e.g. "
                     + "multipart/form-data for uploads.");
+            case 503 -> Problem.of(503, "service-unavailable", null, "The service cannot answer right now. Retry "
+                    + "later; /q/health/ready reports when it is ready.");
             default -> Problem.of(status, slugOf(original), null, "The request failed with status " + status + " ("
                     + reasonOf(original) + "). Check it against " + API_DOCUMENT + ".");
         };
@@ -150,13 +152,9 @@ public final class ProblemExceptionMappers {
                 response.header(HttpHeaders.ALLOW, String.join(", ", allowed));
             }
         }
-        if (original != null) {
-            for (String name : List.of(HttpHeaders.RETRY_AFTER)) {
-                Object value = original.getHeaders().getFirst(name);
-                if (value != null) {
-                    response.header(name, value);
-                }
-            }
+        Object retryAfter = original == null ? null : original.getHeaders().getFirst(HttpHeaders.RETRY_AFTER);
+        if (retryAfter != null) {
+            response.header(HttpHeaders.RETRY_AFTER, retryAfter);
         }
         return response.build();
     }

@@ -11,6 +11,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -82,6 +83,13 @@ public class ProbeResource {
     @Operation(hidden = true)
     public String boom() {
         throw new IllegalStateException("secret internals: /etc/passwd");
+    }
+
+    @GET
+    @Path("/unavailable")
+    @Operation(hidden = true)
+    public String unavailable() {
+        throw new ServiceUnavailableException(7L);
     }
 
     @GET

@@ -100,6 +100,13 @@ class ProblemMappersTest {
     }
 
     @Test
+    void keepsServiceUnavailableAndItsRetryAfter() {
+        Response response = given().when().get("/test-probe/unavailable");
+        assertProblem(response, 503, "service-unavailable", null);
+        assertEquals("7", response.header("Retry-After"));
+    }
+
+    @Test
     void passesHeadersOfApiExceptionsOn() {
         Response response = given().when().get("/test-probe/busy");
         assertProblem(response, 503, "overloaded", null);
