@@ -45,7 +45,9 @@ class ServiceIT {
 
     @Test
     void exposesPrometheusMetrics() {
-        given().when().get("/q/metrics")
+        // Prometheus' own text format, as a scraper asks for it (without Accept, Quarkus answers OpenMetrics)
+        given().accept("text/plain")
+                .when().get("/q/metrics")
                 .then().statusCode(200)
                 .contentType(containsString("text/plain"))
                 .body(containsString("# TYPE "));
