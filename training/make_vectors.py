@@ -13,7 +13,7 @@ import numpy as np
 
 from . import midi_tokens as mt
 from . import vocab as V
-from .sample import nucleus_pick
+from .sampling import nucleus_pick
 
 OUT = Path("training/tests/vectors")
 

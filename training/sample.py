@@ -24,7 +24,6 @@ trained range (see README "Long pieces").
         --gen_len 1024 --seed 1 --out /tmp/out.mid
 """
 import argparse
-import math
 
 import numpy as np
 import torch
@@ -32,56 +31,7 @@ import torch
 from . import midi_tokens as mt
 from . import vocab as V
 from .model import GPTConfig, MusicTransformer
-
-PENALTY_COEFF = 0.5
-
-
-def special_mask(vocab_size):
-    m = np.zeros(vocab_size, dtype=bool)
-    for i in range(vocab_size):
-        if V.TOKENS_DISCRETE[i].startswith("<"):
-            m[i] = True
-    return m
-
-
-def penalised_temperature(base, repeat_count):
-    return base * (1 + max(0.0, math.log((repeat_count + 1) / 4) * PENALTY_COEFF))
-
-
-def nucleus_pick(logits, temperature, top_p, u, mask=None):
-    """Deterministic sampling core. logits: float array [V]; returns (token, kept)."""
-    x = np.asarray(logits, dtype=np.float64).copy()
-    if mask is not None:
-        x[mask] = -np.inf
-    x = x - x.max()
-    logp = x - np.log(np.exp(x).sum())
-    z = logp / temperature
-    order = np.lexsort((np.arange(len(z)), -z))  # descending, ties by id
-    zs = z[order]
-    p = np.exp(zs - zs[0])
-    p /= p.sum()
-    keep = len(p)
-    if 0 < top_p < 1:
-        cum = np.cumsum(p)
-        keep = max(1, int(np.sum(cum <= top_p)))
-    q = p[:keep] / p[:keep].sum()
-    cq = np.cumsum(q)
-    j = int(np.searchsorted(cq, u, side="right"))
-    return int(order[min(j, keep - 1)]), keep
-
-
-def is_timeshift(tok):
-    return V.FIRST_TIMESHIFT <= tok < V.N_BASE
-
-
-def count_instruments(tokens):
-    used = set()
-    for t in tokens:
-        d = mt.decode_token(int(t))
-        if d[0] == "note" and d[2]:
-            used.add(d[1])
-    return len(used)
-
+from .sampling import count_instruments, is_timeshift, nucleus_pick, penalised_temperature, special_mask
 
 class Generator:
     def __init__(self, model: MusicTransformer):

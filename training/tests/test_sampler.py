@@ -9,7 +9,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from training.sample import nucleus_pick, penalised_temperature, special_mask  # noqa: E402
+from training.sampling import nucleus_pick, penalised_temperature, special_mask  # noqa: E402
 
 VEC = json.loads((Path(__file__).parent / "vectors" / "sampler.json").read_text())
 

@@ -126,4 +126,39 @@ final class Examples {
               "instance": "/emotion"
             }
             """;
+
+    // --- POST /generate --------------------------------------------------------------------------------------------
+
+    static final String PROBLEM_TOP_P_RANGE = """
+            {
+              "type": "urn:aria:problem:validation-failed",
+              "title": "Validation failed",
+              "status": 400,
+              "detail": "top_p must be less than or equal to 1",
+              "instance": "/generate",
+              "field": "top_p",
+              "errors": [ { "field": "top_p", "detail": "must be less than or equal to 1" } ]
+            }
+            """;
+
+    static final String PROBLEM_EMOTION_SOURCE = """
+            {
+              "type": "urn:aria:problem:missing-emotion",
+              "title": "Missing emotion",
+              "status": 400,
+              "detail": "Send an image as the file part 'image', or the fields 'valence' and 'arousal' (each in [-1, 1]), e.g. curl -F valence=0.8 -F arousal=0.6.",
+              "instance": "/generate",
+              "field": "image"
+            }
+            """;
+
+    static final String PROBLEM_OVERLOADED = """
+            {
+              "type": "urn:aria:problem:overloaded",
+              "title": "Overloaded",
+              "status": 503,
+              "detail": "All 2 generation slots are busy. Retry after a few seconds.",
+              "instance": "/generate"
+            }
+            """;
 }

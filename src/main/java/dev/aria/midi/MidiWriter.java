@@ -1,0 +1,131 @@
+package dev.aria.midi;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import dev.aria.music.Vocabulary;
+
+/**
+ * Writes a Standard MIDI File, type 1, byte for byte as {@code training/midi_tokens.py notes_to_midi} does with mido:
+ * 250 ticks per quarter at 120 bpm (2 ms a tick, so the 8 ms grid is exact), a tempo track, then one track per
+ * instrument in vocabulary order, always all five (so the header is known before the music is), each named, with its
+ * GM program (none for drums, which play on channel 10), fixed velocities, note-offs before note-ons at one tick, and
+ * running status as mido writes it.
+ *
+ * <p>{@link #header()} can be sent before generation starts; {@link #tracks(List)} once the notes are known, since a
+ * track chunk carries its length first.
+ */
+public final class MidiWriter {
+
+    public static final int TICKS_PER_QUARTER = 250;
+    public static final int TEMPO_US = 500_000;
+    private static final double MS_PER_TICK = TEMPO_US / 1000.0 / TICKS_PER_QUARTER;
+    private static final int[] CHANNEL = {9, 0, 1, 2, 3}; // drums, guitar, bass, piano, strings
+
+    private final Vocabulary vocab;
+
+    public MidiWriter(Vocabulary vocab) {
+        this.vocab = vocab;
+    }
+
+    /** The 14-byte MThd chunk: format 1, tempo track + one track per instrument, 250 ticks per quarter. */
+    public byte[] header() {
+        int tracks = 1 + vocab.instruments().size();
+        return new byte[] {'M', 'T', 'h', 'd', 0, 0, 0, 6, 0, 1, (byte) (tracks >> 8), (byte) tracks,
+                (byte) (TICKS_PER_QUARTER >> 8), (byte) TICKS_PER_QUARTER};
+    }
+
+    /** All MTrk chunks for the notes; {@code text}, if not null, becomes a text event of the tempo track. */
+    public byte[] tracks(List<Note> notes, String text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Track meta = new Track();
+        meta.meta(0x51, new byte[] {(byte) (TEMPO_US >> 16), (byte) (TEMPO_US >> 8), (byte) TEMPO_US});
+        meta.meta(0x58, new byte[] {4, 2, 24, 8});
+        if (text != null && !text.isEmpty()) {
+            meta.meta(0x01, text.getBytes(StandardCharsets.ISO_8859_1));
+        }
+        meta.writeTo(out);
+        for (int inst = 0; inst < vocab.instruments().size(); inst++) {
+            Track t = new Track();
+            int ch = CHANNEL[inst];
+            t.meta(0x03, vocab.instruments().get(inst).toLowerCase(Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1));
+            if (!vocab.isDrums(inst)) {
+                t.channel(0, 0xC0 | ch, vocab.program(inst));
+            }
+            List<long[]> events = new ArrayList<>(); // tick, on, pitch
+            for (Note n : notes) {
+                if (n.instrument() == inst) {
+                    events.add(new long[] {Math.round(n.endMs() / MS_PER_TICK), 0, n.pitch()});
+                    events.add(new long[] {Math.round(n.startMs() / MS_PER_TICK), 1, n.pitch()});
+                }
+            }
+            events.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
+                    : a[1] != b[1] ? Long.compare(a[1], b[1]) : Long.compare(a[2], b[2]));
+            long last = 0;
+            int vel = vocab.velocity(inst);
+            for (long[] e : events) {
+                boolean on = e[1] == 1;
+                t.channel(e[0] - last, (on ? 0x90 : 0x80) | ch, (int) e[2], on ? vel : 0);
+                last = e[0];
+            }
+            t.writeTo(out);
+        }
+        return out.toByteArray();
+    }
+
+    /** The whole file. */
+    public byte[] file(List<Note> notes, String text) {
+        byte[] h = header();
+        byte[] t = tracks(notes, text);
+        byte[] all = new byte[h.length + t.length];
+        System.arraycopy(h, 0, all, 0, h.length);
+        System.arraycopy(t, 0, all, h.length, t.length);
+        return all;
+    }
+
+    /** One MTrk body under construction, with mido's running-status rule. */
+    private static final class Track {
+        private final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        private int runningStatus = -1;
+
+        void meta(int type, byte[] payload) {
+            varLen(0);
+            data.write(0xFF);
+            data.write(type);
+            varLen(payload.length);
+            data.writeBytes(payload);
+            runningStatus = -1;
+        }
+
+        void channel(long delta, int status, int... bytes) {
+            varLen(delta);
+            if (status != runningStatus) {
+                data.write(status);
+            }
+            runningStatus = status;
+            for (int b : bytes) {
+                data.write(b);
+            }
+        }
+
+        void writeTo(ByteArrayOutputStream out) {
+            meta(0x2F, new byte[0]);
+            byte[] body = data.toByteArray();
+            out.writeBytes(new byte[] {'M', 'T', 'r', 'k', (byte) (body.length >> 24), (byte) (body.length >> 16),
+                    (byte) (body.length >> 8), (byte) body.length});
+            out.writeBytes(body);
+        }
+
+        private void varLen(long value) {
+            int shift = 63 - Long.numberOfLeadingZeros(Math.max(1, value)) ;
+            int groups = shift / 7;
+            for (int g = groups; g > 0; g--) {
+                data.write((int) (0x80 | ((value >> (7 * g)) & 0x7F)));
+            }
+            data.write((int) (value & 0x7F));
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package dev.aria.rest;
+
+import static dev.aria.testing.Problems.assertProblem;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import javax.sound.midi.MetaMessage;
+import javax.sound.midi.MidiEvent;
+import javax.sound.midi.MidiSystem;
+import javax.sound.midi.Sequence;
+import javax.sound.midi.ShortMessage;
+import javax.sound.midi.Track;
+
+import org.junit.jupiter.api.Test;
+
+import dev.aria.testing.TestImages;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+
+@QuarkusTest
+class GenerateResourceTest {
+
+    /** Explicit emotion plus settings as multipart fields. */
+    private static Response generate(Map<String, String> fields) {
+        RequestSpecification req = given();
+        for (Map.Entry<String, String> f : fields.entrySet()) {
+            req = req.multiPart(f.getKey(), f.getValue());
+        }
+        return req.when().post("/generate");
+    }
+
+    private static Map<String, String> request(String valence, String arousal, String seed) {
+        return new java.util.LinkedHashMap<>(Map.of("valence", valence, "arousal", arousal, "gen_len", "384",
+                "seed", seed, "min_instruments", "2"));
+    }
+
+    private static Sequence parse(Response r) throws Exception {
+        assertEquals(200, r.statusCode(), r.asString());
+        assertThat(r.contentType(), startsWith("audio/midi"));
+        return MidiSystem.getSequence(new ByteArrayInputStream(r.asByteArray()));
+    }
+
+    /** Channels that play at least one note, and every pitch, checked against the vocabulary's range. */
+    private static TreeSet<Integer> channelsPlaying(Sequence seq) {
+        TreeSet<Integer> channels = new TreeSet<>();
+        for (Track t : seq.getTracks()) {
+            for (int i = 0; i < t.size(); i++) {
+                if (t.get(i).getMessage() instanceof ShortMessage m && m.getCommand() == ShortMessage.NOTE_ON
+                        && m.getData2() > 0) {
+                    channels.add(m.getChannel());
+                    assertTrue(m.getData1() >= 21 && m.getData1() <= 108, "pitch " + m.getData1());
+                }
+            }
+        }
+        return channels;
+    }
+
+    @Test
+    void composesAMultiInstrumentMidiFileForAnExplicitEmotion() throws Exception {
+        Response r = generate(request("0.8", "0.6", "7"));
+        Sequence seq = parse(r);
+        assertEquals(6, seq.getTracks().length, "tempo track + one per instrument");
+        assertEquals(250, seq.getResolution());
+        assertTrue(channelsPlaying(seq).size() >= 2, "at least min_instruments play: " + channelsPlaying(seq));
+        assertTrue(seq.getMicrosecondLength() > 2_000_000, "a few seconds of music at least");
+        assertEquals("7", r.header("ARIA-Seed"));
+        assertEquals("0.8000", r.header("ARIA-Valence"));
+        assertEquals("0.6000", r.header("ARIA-Arousal"));
+        assertEquals("request", r.header("ARIA-Emotion-Source"));
+        assertEquals("continuous_concat", r.header("ARIA-Conditioning"));
+        assertNotNull(r.header("ARIA-Model"));
+        assertEquals("attachment; filename=\"aria-7.mid\"", r.header("Content-Disposition"));
+        assertThat(summary(seq), containsString("instruments"));
+    }
+
+    @Test
+    void drumsPlayOnChannelTenAndOtherInstrumentsHaveGmPrograms() throws Exception {
+        Sequence seq = parse(generate(request("0.5", "0.9", "3")));
+        Track drums = seq.getTracks()[1];
+        for (int i = 0; i < drums.size(); i++) {
+            if (drums.get(i).getMessage() instanceof ShortMessage m && m.getCommand() == ShortMessage.NOTE_ON) {
+                assertEquals(9, m.getChannel());
+            }
+        }
+        List<Integer> programs = new ArrayList<>();
+        for (Track t : seq.getTracks()) {
+            for (int i = 0; i < t.size(); i++) {
+                if (t.get(i).getMessage() instanceof ShortMessage m && m.getCommand() == ShortMessage.PROGRAM_CHANGE) {
+                    programs.add(m.getData1());
+                }
+            }
+        }
+        assertEquals(List.of(24, 32, 0, 48), programs, "guitar, bass, piano, strings");
+    }
+
+    @Test
+    void sameSeedAndInputsGiveByteIdenticalFiles() {
+        byte[] a = generate(request("-0.4", "0.2", "42")).then().statusCode(200).extract().asByteArray();
+        byte[] b = generate(request("-0.4", "0.2", "42")).then().statusCode(200).extract().asByteArray();
+        assertArrayEquals(a, b);
+    }
+
+    @Test
+    void differentEmotionsGiveDifferentMusic() {
+        byte[] sad = generate(request("-0.9", "-0.9", "5")).then().statusCode(200).extract().asByteArray();
+        byte[] happy = generate(request("0.9", "0.9", "5")).then().statusCode(200).extract().asByteArray();
+        assertFalse(java.util.Arrays.equals(sad, happy));
+    }
+
+    @Test
+    void generatesFromAnImageAndReportsItsEmotion() throws Exception {
+        Response r = given().multiPart("image", "the-scream.jpg", TestImages.example("the-scream.jpg"), "image/jpeg")
+                .multiPart("gen_len", "128").multiPart("seed", "1").multiPart("min_instruments", "1")
+                .when().post("/generate");
+        parse(r);
+        assertEquals("image", r.header("ARIA-Emotion-Source"));
+        double v = Double.parseDouble(r.header("ARIA-Valence"));
+        assertTrue(v >= -1 && v <= 1);
+        assertNotNull(r.header("ARIA-Emotion-Model"));
+    }
+
+    @Test
+    void aSeedIsChosenAndReturnedWhenNoneIsSent() {
+        Response r = given().multiPart("valence", "0").multiPart("arousal", "0").multiPart("gen_len", "32")
+                .multiPart("min_instruments", "1").when().post("/generate");
+        assertEquals(200, r.statusCode());
+        long seed = Long.parseLong(r.header("ARIA-Seed"));
+        assertTrue(seed >= 0);
+        assertEquals("attachment; filename=\"aria-" + seed + ".mid\"", r.header("Content-Disposition"));
+    }
+
+    @Test
+    void outOfRangeSettingsAreRefusedNamingTheField() {
+        String[][] cases = {
+                {"top_p", "1.5"}, {"top_p", "0"}, {"gen_len", "0"}, {"gen_len", "4097"}, {"min_instruments", "6"},
+                {"min_instruments", "0"}, {"note_temperature", "0"}, {"rest_temperature", "-1"}, {"seed", "-1"},
+                {"valence", "1.01"}, {"arousal", "-2"}, {"conditioning", "sideways"}};
+        for (String[] c : cases) {
+            Map<String, String> f = request("0.1", "0.1", "1");
+            f.put(c[0], c[1]);
+            assertProblem(generate(f), 400, "validation-failed", c[0]);
+        }
+    }
+
+    @Test
+    void nonNumericSettingsAreRefusedNamingTheField() {
+        for (String field : new String[] {"top_p", "gen_len", "seed", "valence", "note_temperature"}) {
+            Map<String, String> f = request("0.1", "0.1", "1");
+            f.put(field, "lots");
+            assertProblem(generate(f), 400, "invalid-parameter", field);
+        }
+    }
+
+    @Test
+    void nanAndInfinityAreRefused() {
+        for (String bad : new String[] {"NaN", "Infinity", "-Infinity"}) {
+            Map<String, String> f = request("0.1", "0.1", "1");
+            f.put("rest_temperature", bad);
+            Response r = generate(f);
+            assertEquals(400, r.statusCode(), bad + ": " + r.asString());
+            assertEquals("rest_temperature", r.jsonPath().getString("field"));
+            f = request(bad, "0.1", "1");
+            r = generate(f);
+            assertEquals(400, r.statusCode(), bad + ": " + r.asString());
+            assertEquals("valence", r.jsonPath().getString("field"));
+        }
+    }
+
+    @Test
+    void bothOrNeitherEmotionSourceIsRefused() {
+        Response both = given().multiPart("image", "udnie.jpg", TestImages.example("udnie.jpg"), "image/jpeg")
+                .multiPart("valence", "0.2").multiPart("arousal", "0.2").when().post("/generate");
+        assertProblem(both, 400, "ambiguous-emotion", "valence");
+        Response neither = given().multiPart("gen_len", "64").when().post("/generate");
+        assertProblem(neither, 400, "missing-emotion", "image");
+        Response half = given().multiPart("valence", "0.2").when().post("/generate");
+        assertProblem(half, 400, "missing-field", "arousal");
+    }
+
+    @Test
+    void aNonImageIsRefused() {
+        Response r = given().multiPart("image", "notes.jpg", "just text".getBytes(StandardCharsets.UTF_8), "image/jpeg")
+                .when().post("/generate");
+        assertEquals(415, r.statusCode(), r.asString());
+        assertEquals("image", r.jsonPath().getString("field"));
+    }
+
+    @Test
+    void overloadIsAnsweredWith503AndRetryAfterNeverAnError() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Map<String, String> f = request("0.3", "0.3", String.valueOf(i));
+                f.put("gen_len", "1024");
+                f.put("min_instruments", "1");
+                calls.add(pool.submit(() -> generate(f)));
+            }
+            int ok = 0;
+            int busy = 0;
+            for (Future<Response> c : calls) {
+                Response r = c.get();
+                if (r.statusCode() == 200) {
+                    ok++;
+                } else {
+                    assertProblem(r, 503, "overloaded", null);
+                    assertNotNull(r.header("Retry-After"));
+                    busy++;
+                }
+            }
+            assertTrue(ok >= 1 && busy >= 1, ok + " answered, " + busy + " refused");
+        } finally {
+            pool.shutdownNow();
+        }
+        given().when().get("/q/health/ready").then().statusCode(200);
+    }
+
+    private static String summary(Sequence seq) {
+        Track meta = seq.getTracks()[0];
+        for (int i = 0; i < meta.size(); i++) {
+            MidiEvent e = meta.get(i);
+            if (e.getMessage() instanceof MetaMessage m && m.getType() == 0x01) {
+                return new String(m.getData(), StandardCharsets.ISO_8859_1);
+            }
+        }
+        return "";
+    }
+}
