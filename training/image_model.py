@@ -194,9 +194,10 @@ class Head(nn.Module):
 class EmotionNet(nn.Module):
     """image [N,3,SIZE,SIZE] in [0,1] -> (valence [N,1], arousal [N,1]) in [-1,1].
 
-    backbones: names; parts: which pooled descriptors per backbone; n_views: test-time views averaged;
-    mu, sd: feature standardisation; heads_v, heads_a: lists of Head (their outputs are averaged);
-    linear_v / linear_a: optional (w, b) linear heads instead (ridge), squashed with clamp.
+    backbones: names; parts: which pooled descriptors per backbone (concatenated backbone-major, as
+    train_image.Data.views does); n_views: test-time views averaged; mu, sd: feature standardisation;
+    then either linear = (w [D,2], b [2]), a ridge on the standardised features clamped to [-1, 1], or
+    heads_v, heads_a: lists of Head whose outputs are averaged.
     """
 
     def __init__(self, backbones, parts, n_views, mu, sd, heads_v=None, heads_a=None, linear=None):
@@ -208,11 +209,11 @@ class EmotionNet(nn.Module):
         self.register_buffer("sd", torch.as_tensor(sd, dtype=torch.float32))
         self.heads_v = nn.ModuleList(heads_v or [])
         self.heads_a = nn.ModuleList(heads_a or [])
-        if linear is not None:
-            self.register_buffer("lin_w", torch.as_tensor(linear[0], dtype=torch.float32))  # [d, 2]
+        self.has_linear = linear is not None
+        if self.has_linear:
+            self.register_buffer("lin_w", torch.as_tensor(linear[0], dtype=torch.float32))  # [D, 2]
             self.register_buffer("lin_b", torch.as_tensor(linear[1], dtype=torch.float32))  # [2]
-        else:
-            self.lin_w = None
+        assert self.has_linear != (len(self.heads_v) > 0), "either a linear part or heads"
 
     def features(self, image):
         n = image.shape[0]
@@ -227,7 +228,7 @@ class EmotionNet(nn.Module):
 
     def forward(self, image):
         z = (self.features(image) - self.mu) / self.sd
-        if self.lin_w is not None:
+        if self.has_linear:
             y = torch.clamp(z @ self.lin_w + self.lin_b, -1.0, 1.0)
             return y[:, 0:1], y[:, 1:2]
         val = torch.stack([h(z) for h in self.heads_v], 0).mean(0)
