@@ -1,6 +1,6 @@
 """Extract and cache frozen-backbone features of the OASIS images (run once; train_image.py reads the cache).
 
-    /work/main/.venv/bin/python -m training.image_features          # ~12-15 min on one (shared) core
+    /work/main/.venv/bin/python -m training.image_features          # ~18 min on one (shared) core
 
 Reads (read-only) /work/shared/data/oasis (or $OASIS_DIR): OASIS.csv and images/<Theme>.jpg. Each image is
 decoded like the service decodes uploads (training.image_model.load_rgb), resized to 224 x 224 with Pillow

@@ -1,22 +1,24 @@
 """Train ARIA's image-emotion model (valence, arousal) on OASIS human ratings; export it to ONNX.
 
-    /work/main/.venv/bin/python -m training.image_features   # once: cached features (~15 min)
-    /work/main/.venv/bin/python -m training.train_image      # CV of every try, final fit, export (~10 min)
+    /work/main/.venv/bin/python -m training.image_features   # once: cached features (~18 min, 1 thread)
+    /work/main/.venv/bin/python -m training.train_image      # CV of every try, final fit, export (~20 min)
+    ... -m training.train_image --only 11 --no-export         # one try's CV; --only none: export only
 
 Labels: OASIS mean ratings (1-7) mapped to [-1, 1] with (x - 4) / 3. Frozen ImageNet backbones
 (MobileNetV2, EfficientNet-Lite0; training/image_model.py) give pooled descriptors of 20 views of each
 image (training/image_features.py). Every try is scored by 5-fold cross-validation grouped by theme family
 ('Cat 1' ... 'Cat 14' are one family, so near-duplicates never straddle a split; shuffled GroupKFold,
 seed 0): Lin's concordance correlation coefficient (CCC) of the held-out predictions, per fold (mean and
-sd over the 5 folds) and pooled over all out-of-fold predictions. Anything tuned (ridge alpha, early-stopping
-epoch) is tuned inside the training folds by an inner family-grouped split.
+sd over the 5 folds) and pooled over all out-of-fold predictions. Anything tuned (ridge alpha, CCC spread
+factor, early-stopping epoch) is tuned inside the training folds by an inner family-grouped split.
 
 Tries:
   ridge on one backbone / both / more layers, with 1, 2 or 12 test-time views averaged, trained on the
   averaged views or on augmented views; ridge with its predictions' spread calibrated for CCC;
   MLP heads in the reference-ARIA shape (d -> 384 -> 192 -> 1, ReLU, dropout 0.1, tanh; loss 1 - CCC
   averaged over valence and arousal; AdamW 1e-4, weight decay 0.01, cosine schedule, early stopping),
-  alone and as a 5-member cross-fitted ensemble.
+  alone and as a 5-member cross-fitted ensemble; an equal blend of the best ridge and the MLP ensemble.
+Exported: try CHOSEN (see WHY_CHOSEN); every figure goes to the model card.
 
 Writes training/work/image_cv.json (all figures) and, for the chosen try, models/image_emotion.onnx,
 models/image_emotion.json (card) and training/tests/vectors/image_emotion.json.
