@@ -17,6 +17,7 @@ const state = {
     overridden: false,    // the user moved the point away from the image's estimate
     schema: null,         // components.schemas.GenerateForm
     generation: null,     // AbortController of the running generation
+    imageTicket: 0,       // the latest image chosen; older estimates arriving late are dropped
     result: null,         // data of the last result event
     urls: [],             // object URLs to revoke when replaced
     progressEvents: 0,
@@ -177,6 +178,18 @@ function setupUpload() {
             pickFile(file);
         }
     });
+    // an image dropped anywhere on the page is used too, instead of the browser navigating away to it
+    document.addEventListener('dragover', (e) => e.preventDefault());
+    document.addEventListener('drop', (e) => {
+        if (zone.contains(e.target)) {
+            return;
+        }
+        e.preventDefault();
+        const file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+        if (file) {
+            pickFile(file);
+        }
+    });
     document.addEventListener('paste', (e) => {
         const file = [...(e.clipboardData ? e.clipboardData.files : [])].find((f) => f.type.startsWith('image/'));
         if (file && !(e.target instanceof HTMLInputElement)) {
@@ -203,21 +216,31 @@ async function useImage(blob, name, caption) {
     $('image-caption').textContent = `Estimating the emotion of ${caption}…`;
     state.image = null;
     state.estimate = null;
+    const ticket = ++state.imageTicket;
     setMainState('estimating');
+    $('generate').disabled = true;
     const form = new FormData();
     form.append('image', blob, name);
     let response;
+    let estimate;
     try {
         response = await fetch('emotion', { method: 'POST', body: form, headers: { Accept: 'application/json' } });
+        estimate = response.ok ? await response.json() : await problemOf(response);
     } catch (e) {
-        failImage(networkProblem(e));
+        response = null;
+        estimate = networkProblem(e);
+    } finally {
+        if (ticket === state.imageTicket && !state.generation) {
+            $('generate').disabled = false;
+        }
+    }
+    if (ticket !== state.imageTicket) {
+        return; // another image was chosen meanwhile
+    }
+    if (!response || !response.ok) {
+        failImage(estimate);
         return;
     }
-    if (!response.ok) {
-        failImage(await problemOf(response));
-        return;
-    }
-    const estimate = await response.json();
     state.image = { blob, name };
     state.estimate = estimate;
     state.overridden = false;
@@ -649,6 +672,17 @@ async function generate() {
     clearError('emotion-error');
     document.querySelectorAll('#settings [aria-invalid]').forEach((i) => i.removeAttribute('aria-invalid'));
     document.querySelectorAll('.field-error').forEach((e) => { e.hidden = true; });
+    const unreadable = [...document.querySelectorAll('#settings input[type="number"]')].filter((i) => i.validity.badInput);
+    if (unreadable.length) {
+        const problem = {
+            title: 'Not a number',
+            detail: `Enter a number in ${unreadable.map((i) => `'${i.name}'`).join(', ')}, or clear it to use the default.`,
+            errors: unreadable.map((i) => ({ field: i.name, detail: 'Enter a number, or clear the box for the default.' })),
+        };
+        showError('generate-error', problem);
+        pointAtField(problem);
+        return;
+    }
     const controller = new AbortController();
     state.generation = controller;
     state.progressEvents = 0;
@@ -751,12 +785,12 @@ function showResult(result) {
     fillSummary(result);
     drawLegend(result);
     drawRoll(0);
-    setMainState('rendering');
     renderAudio(midi, result.file_name);
 }
 
 async function renderAudio(midi, fileName) {
     clearError('render-error');
+    setMainState('rendering');
     const audio = $('audio');
     audio.removeAttribute('src');
     audio.load();
@@ -792,7 +826,16 @@ async function renderAudio(midi, fileName) {
 
 function failRender(problem) {
     showError('render-error', problem);
-    $('audio-status').textContent = 'No audio: download the MIDI file and play it with any MIDI player.';
+    const retry = document.createElement('button');
+    retry.type = 'button';
+    retry.className = 'button link';
+    retry.textContent = 'Synthesise the audio again';
+    retry.addEventListener('click', () => {
+        const r = state.result;
+        renderAudio(new Blob([base64Bytes(r.midi)], { type: 'audio/midi' }), r.file_name);
+    });
+    $('render-error').append(document.createElement('br'), retry);
+    $('audio-status').textContent = 'No audio yet: try again, or download the MIDI file and play it with any MIDI player.';
     setMainState('done');
 }
 

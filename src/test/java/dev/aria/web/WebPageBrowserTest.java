@@ -22,7 +22,7 @@ import javax.sound.midi.MidiSystem;
 import javax.sound.midi.Sequence;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -51,8 +51,9 @@ import io.restassured.path.json.JsonPath;
 @QuarkusTest
 class WebPageBrowserTest {
 
-    private static final Path CHROMIUM = Path.of(System.getProperty("aria.test.chromium", "/usr/bin/chromium"));
-    private static final Path CHROMEDRIVER = Path.of(System.getProperty("aria.test.chromedriver", "/usr/bin/chromedriver"));
+    /** Override with -Dchromium.binary=... and -Dwebdriver.chrome.driver=... (not aria.*: that prefix is the app's). */
+    private static final Path CHROMIUM = Path.of(System.getProperty("chromium.binary", "/usr/bin/chromium"));
+    private static final Path CHROMEDRIVER = Path.of(System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver"));
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final Duration GENERATION = Duration.ofSeconds(180);
 
@@ -61,20 +62,26 @@ class WebPageBrowserTest {
     @TestHTTPResource("/")
     URL page;
 
-    @BeforeAll
-    static void startBrowser() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Browser test skipped: it needs Chromium at " + CHROMIUM + " and chromedriver at " + CHROMEDRIVER
-                        + " (Debian: apt-get install chromium chromium-driver).");
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1280,900", "--mute-audio", "--no-first-run", "--disable-extensions",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+    /** Each test is skipped, saying why, where Chromium or its driver is missing; the browser starts once. */
+    @BeforeEach
+    void needsChromium() {
+        String missing = "Browser test skipped: it needs Chromium at " + CHROMIUM + " and chromedriver at "
+                + CHROMEDRIVER + " (Debian: apt-get install chromium chromium-driver).";
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            System.err.println(missing);
+        }
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), missing);
+        if (browser == null) {
+            System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString()); // no Selenium Manager look-up
+            ChromeOptions options = new ChromeOptions();
+            options.setBinary(CHROMIUM.toFile());
+            options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                    "--window-size=1280,900", "--mute-audio", "--no-first-run", "--disable-extensions",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync");
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+            browser = new ChromeDriver(service, options);
+        }
     }
 
     @AfterAll
