@@ -25,6 +25,9 @@ public interface AriaConfig {
     /** Limits of music generation. */
     Generation generation();
 
+    /** Rendering MIDI to audio ({@code POST /render}). */
+    Audio audio();
+
     /** {@code aria.models.*} */
     interface Models {
 
@@ -100,5 +103,43 @@ public interface AriaConfig {
          */
         @WithDefault("10s")
         Duration retryAfter();
+    }
+
+    /** {@code aria.audio.*} */
+    interface Audio {
+
+        /**
+         * {@code aria.audio.soundfont}: General MIDI SoundFont (SF2 or DLS) the synthesiser plays with. Debian's
+         * {@code fluid-soundfont-gm} (FluidR3_GM.sf2, MIT licence) installs the default path. When the file is absent
+         * or unreadable, the JDK's built-in (thinner) General MIDI sound set is used instead; each response says which
+         * in its {@code ARIA-SoundFont} header.
+         */
+        @WithDefault("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+        Path soundfont();
+
+        /** {@code aria.audio.max-midi-bytes}: largest MIDI file accepted (default 1 MiB); larger ones get 413. */
+        @WithDefault("1048576")
+        @Min(1)
+        long maxMidiBytes();
+
+        /**
+         * {@code aria.audio.max-duration}: longest piece rendered (default 10 min); longer ones are refused with 400
+         * before any audio is synthesised. Rendering takes roughly 3-5 s of one core per minute of music.
+         */
+        @WithDefault("10m")
+        Duration maxDuration();
+
+        /** {@code aria.audio.sample-rate}: sample rate of the WAV files, in Hz (16-bit stereo PCM). */
+        @WithDefault("44100")
+        @Min(8000)
+        int sampleRate();
+
+        /**
+         * {@code aria.audio.max-concurrent}: renders running at the same time; further requests are refused with 503
+         * and Retry-After ({@code aria.generation.retry-after}) instead of queueing.
+         */
+        @WithDefault("1")
+        @Min(1)
+        int maxConcurrent();
     }
 }

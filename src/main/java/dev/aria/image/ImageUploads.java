@@ -8,23 +8,34 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import dev.aria.problem.ApiException;
 
-/** Finds the uploaded image among the parts of a {@code multipart/form-data} request. */
+/** Finds an uploaded file (the image; on {@code POST /render}, the MIDI file) among the parts of a multipart request. */
 public final class ImageUploads {
 
     private ImageUploads() {
     }
 
     /**
+     * The image the client sent in {@code field}, or a 400 that says what to send instead.
+     *
+     * @see #require(FileUpload, List, String, String, String)
+     */
+    public static Path require(FileUpload upload, List<FileUpload> all, String field) {
+        return require(upload, all, field, "the image", "picture.jpg");
+    }
+
+    /**
      * The file the client sent in {@code field}, or a 400 that says what to send instead.
      *
-     * @param upload the part bound with {@code @RestForm(field)}, {@code null} when absent
-     * @param all    every file part of the request ({@code @RestForm(FileUpload.ALL)}), used to recognise a
-     *               misnamed part
-     * @param field  the part name the endpoint expects, e.g. {@code image}
+     * @param upload  the part bound with {@code @RestForm(field)}, {@code null} when absent
+     * @param all     every file part of the request ({@code @RestForm(FileUpload.ALL)}), used to recognise a
+     *                misnamed part
+     * @param field   the part name the endpoint expects, e.g. {@code image}
+     * @param what    what the file is, for the message, e.g. {@code the image}
+     * @param example an example file name, e.g. {@code picture.jpg}
      * @throws ApiException 400 {@code wrong-field-name} when files came under other names, 400
      *                      {@code missing-field} when no file came at all
      */
-    public static Path require(FileUpload upload, List<FileUpload> all, String field) {
+    public static Path require(FileUpload upload, List<FileUpload> all, String field, String what, String example) {
         if (upload != null && upload.uploadedFile() != null) {
             return upload.uploadedFile();
         }
@@ -34,10 +45,10 @@ public final class ImageUploads {
             throw new ApiException(400, "wrong-field-name", field, "The request has a file in part "
                     + others.stream().map(name -> "'" + name + "'").collect(Collectors.joining(", "))
                     + " but none in '" + field + "'. The part must be called '" + field + "': send it as "
-                    + "Content-Disposition: form-data; name=\"" + field + "\"; filename=\"picture.jpg\".");
+                    + "Content-Disposition: form-data; name=\"" + field + "\"; filename=\"" + example + "\".");
         }
         throw new ApiException(400, "missing-field", field, "The request has no file part named '" + field
-                + "'. Send multipart/form-data with the image as a file part called '" + field + "', e.g. "
-                + "curl -F " + field + "=@picture.jpg.");
+                + "'. Send multipart/form-data with " + what + " as a file part called '" + field + "', e.g. "
+                + "curl -F " + field + "=@" + example + ".");
     }
 }

@@ -161,4 +161,65 @@ final class Examples {
               "instance": "/generate"
             }
             """;
+
+    /** An abridged event stream of POST /generate/events (gen_len 128; most progress events and notes left out). */
+    static final String GENERATION_EVENTS = """
+            event: progress
+            data: {"attempt":1,"max_attempts":3,"tokens":0,"gen_len":128}
+
+            event: progress
+            data: {"attempt":1,"max_attempts":3,"tokens":64,"gen_len":128}
+
+            event: progress
+            data: {"attempt":1,"max_attempts":3,"tokens":128,"gen_len":128}
+
+            event: result
+            data: {"midi":"TVRoZAAAAAYAAQAGAPpNVHJr...","file_name":"aria-7.mid","valence":0.8,"arousal":0.6,"emotion_source":"request","conditioning":"continuous_concat","gen_len":128,"note_temperature":1.2,"rest_temperature":1.2,"top_p":0.7,"min_instruments":2,"seed":7,"model":"music_continuous_concat@1","attempts":1,"instruments":3,"met_minimum":true,"truncated":false,"tokens":128,"duration_ms":3952,"instrument_names":["drums","guitar","bass","piano","strings"],"notes":[{"instrument":3,"pitch":60,"start_ms":0,"end_ms":496}]}
+
+            """;
+
+    // --- POST /render ----------------------------------------------------------------------------------------------
+
+    static final String PROBLEM_NOT_MIDI = """
+            {
+              "type": "urn:aria:problem:not-midi",
+              "title": "Not midi",
+              "status": 415,
+              "detail": "The file in 'midi' is not a Standard MIDI File: it does not start with a Standard MIDI File header (MThd). Send a .mid file, e.g. one POST /generate returned.",
+              "instance": "/render",
+              "field": "midi"
+            }
+            """;
+
+    static final String PROBLEM_MIDI_TOO_LONG = """
+            {
+              "type": "urn:aria:problem:midi-too-long",
+              "title": "Midi too long",
+              "status": 400,
+              "detail": "The MIDI file in 'midi' lasts 11 min 05 s; at most 10 min 00 s of music are rendered. Send a shorter piece.",
+              "instance": "/render",
+              "field": "midi"
+            }
+            """;
+
+    static final String PROBLEM_MIDI_TOO_LARGE = """
+            {
+              "type": "urn:aria:problem:file-too-large",
+              "title": "File too large",
+              "status": 413,
+              "detail": "The file in 'midi' has 2097152 bytes; at most 1048576 (1 MiB) are accepted. Send a shorter MIDI file.",
+              "instance": "/render",
+              "field": "midi"
+            }
+            """;
+
+    static final String PROBLEM_RENDER_OVERLOADED = """
+            {
+              "type": "urn:aria:problem:overloaded",
+              "title": "Overloaded",
+              "status": 503,
+              "detail": "All 1 audio render slots are busy. Retry after a few seconds.",
+              "instance": "/render"
+            }
+            """;
 }

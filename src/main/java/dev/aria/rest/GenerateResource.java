@@ -1,8 +1,6 @@
 package dev.aria.rest;
 
 import java.io.OutputStream;
-import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.validation.Valid;
@@ -15,6 +13,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
@@ -27,22 +27,19 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 import dev.aria.config.AriaConfig;
-import dev.aria.emotion.Emotion;
-import dev.aria.emotion.EmotionEstimator;
-import dev.aria.image.ImageDecoder;
-import dev.aria.image.ImageUploads;
-import dev.aria.music.Conditioning;
 import dev.aria.music.GeneratedPiece;
 import dev.aria.music.GenerationSettings;
 import dev.aria.music.MusicService;
-import dev.aria.problem.ApiException;
 import dev.aria.problem.Problem;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
  * {@code POST /generate}: music with the emotion of an image, or of an explicit (valence, arousal), as a Standard
  * MIDI File streamed while it is composed: the header leaves when generation starts, the tracks when it ends.
+ * {@code POST /generate/events}: the same generation reported as server-sent events (progress, then the result with
+ * the MIDI file and its notes), for the web page.
  */
 @Path("/generate")
 @Tag(name = "music", description = "Compose multi-instrument MIDI music with a given emotion.")
@@ -52,14 +49,14 @@ public class GenerateResource {
     private static final Logger LOG = Logger.getLogger(GenerateResource.class);
 
     private final MusicService music;
-    private final ImageDecoder images;
-    private final EmotionEstimator estimator;
+    private final GenerationRequests requests;
+    private final GenerationEvents events;
     private final AriaConfig config;
 
-    GenerateResource(MusicService music, ImageDecoder images, EmotionEstimator estimator, AriaConfig config) {
+    GenerateResource(MusicService music, GenerationRequests requests, GenerationEvents events, AriaConfig config) {
         this.music = music;
-        this.images = images;
-        this.estimator = estimator;
+        this.requests = requests;
+        this.events = events;
         this.config = config;
     }
 
@@ -100,30 +97,8 @@ public class GenerateResource {
     @APIResponse(responseCode = "500", description = "Unexpected failure.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response generate(@Valid @BeanParam GenerateForm form, @Context HttpServerResponse http) {
-        boolean hasImage = form.image != null || (form.allFiles != null && !form.allFiles.isEmpty());
-        boolean hasEmotion = form.valence != null || form.arousal != null;
-        if (hasImage && hasEmotion) {
-            throw new ApiException(400, "ambiguous-emotion", form.valence != null ? "valence" : "arousal",
-                    "Send either an image or valence and arousal, not both. Remove the 'image' part, or the "
-                            + "'valence' and 'arousal' fields.");
-        }
-        if (!hasImage && !hasEmotion) {
-            throw new ApiException(400, "missing-emotion", "image", "Send an image as the file part 'image', or the "
-                    + "fields 'valence' and 'arousal' (each in [-1, 1]), e.g. curl -F valence=0.8 -F arousal=0.6.");
-        }
-        Emotion emotion;
-        String source;
-        if (hasImage) {
-            emotion = estimator.estimate(images.decode(ImageUploads.require(form.image, form.allFiles, ImageDecoder.FIELD)));
-            source = "image";
-        } else {
-            emotion = new Emotion(finite("valence", form.valence, true), finite("arousal", form.arousal, true));
-            source = "request";
-        }
-        GenerationSettings settings = settings(form, emotion);
-        if (music.card(settings.conditioning()).isEmpty()) {
-            throw music.unavailable(settings.conditioning());
-        }
+        GenerationRequest request = requests.from(form);
+        GenerationSettings settings = request.settings();
         MusicService.Slot slot = music.reserve();
         AtomicBoolean gone = new AtomicBoolean();
         http.closeHandler(v -> {
@@ -141,64 +116,57 @@ public class GenerateResource {
                     LOG.warnf("generation stopped at its deadline after %d tokens", piece.length());
                 }
                 out.write(music.midiWriter().tracks(
-                        music.tokenDecoder().notes(piece.tokens(), piece.length()), summary(piece, settings)));
+                        music.tokenDecoder().notes(piece.tokens(), piece.length()), request.summary(piece)));
                 out.flush();
             } catch (ai.onnxruntime.OrtException e) {
                 throw new java.io.IOException("decoder failed", e);
             }
         };
-        return Response.ok(body, AUDIO_MIDI)
-                .header("Content-Disposition", "attachment; filename=\"aria-" + settings.seed() + ".mid\"")
-                .header("ARIA-Valence", fmt(settings.valence()))
-                .header("ARIA-Arousal", fmt(settings.arousal()))
-                .header("ARIA-Emotion-Source", source)
-                .header("ARIA-Emotion-Model", hasImage ? estimator.modelId() : null)
-                .header("ARIA-Conditioning", settings.conditioning().wireName())
-                .header("ARIA-Gen-Len", settings.genLen())
-                .header("ARIA-Note-Temperature", fmt(settings.noteTemperature()))
-                .header("ARIA-Rest-Temperature", fmt(settings.restTemperature()))
-                .header("ARIA-Top-P", fmt(settings.topP()))
-                .header("ARIA-Min-Instruments", settings.minInstruments())
-                .header("ARIA-Seed", settings.seed())
-                .header("ARIA-Model", music.card(settings.conditioning()).orElseThrow().id())
-                .build();
+        Response.ResponseBuilder response = Response.ok(body, AUDIO_MIDI)
+                .header("Content-Disposition", "attachment; filename=\"" + request.fileName() + "\"");
+        request.headers().forEach(response::header);
+        return response.build();
     }
 
-    private GenerationSettings settings(GenerateForm f, Emotion emotion) {
-        Conditioning conditioning = Conditioning.fromWire(f.conditioning == null ? "continuous_concat" : f.conditioning)
-                .orElseThrow(); // the @Pattern constraint already refused other names
-        int genLen = f.genLen == null ? 1024 : f.genLen;
-        if (genLen > config.generation().maxGenLen()) {
-            throw new ApiException(400, "out-of-range", "gen_len", "gen_len must be at most "
-                    + config.generation().maxGenLen() + " on this deployment; send a smaller value.");
-        }
-        long seed = f.seed != null ? f.seed : ThreadLocalRandom.current().nextLong(GenerateForm.MAX_SEED + 1);
-        return new GenerationSettings(emotion.valence(), emotion.arousal(), conditioning, genLen,
-                finite("note_temperature", f.noteTemperature == null ? 1.2 : f.noteTemperature, false),
-                finite("rest_temperature", f.restTemperature == null ? 1.2 : f.restTemperature, false),
-                finite("top_p", f.topP == null ? 0.7 : f.topP, false),
-                f.minInstruments == null ? 2 : f.minInstruments, seed);
-    }
-
-    /** NaN and infinities pass the decimal range checks of Bean Validation; refuse them here, naming the field. */
-    private static double finite(String field, Double value, boolean required) {
-        if (value == null && required) {
-            throw new ApiException(400, "missing-field", field, "Send both 'valence' and 'arousal' (each in [-1, 1]); '"
-                    + field + "' is missing.");
-        }
-        if (!Double.isFinite(value)) {
-            throw new ApiException(400, "not-a-number", field, "'" + field + "' must be a finite number, not " + value + ".");
-        }
-        return value;
-    }
-
-    private static String summary(GeneratedPiece p, GenerationSettings s) {
-        return "ARIA " + p.modelId() + ": " + p.instruments() + " instruments, " + p.attempts() + " attempt(s)"
-                + (p.metMinimum() ? "" : ", fewer than the " + s.minInstruments() + " asked for (best attempt kept)")
-                + (p.truncated() ? ", stopped early at the deadline" : "");
-    }
-
-    private static String fmt(double x) {
-        return String.format(Locale.ROOT, "%.4f", x);
+    @POST
+    @Path("events")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Blocking // the image is decoded here; the generation runs on a worker thread when the stream is subscribed
+    @Operation(summary = "Compose music as POST /generate does, reporting progress as server-sent events",
+            description = "Takes exactly the fields of POST /generate and refuses exactly the same requests, with the "
+                    + "same problem bodies and statuses, before any event is sent. Once accepted, the answer is a "
+                    + "`text/event-stream`: `progress` events (data: GenerationProgress, JSON) while the tokens are "
+                    + "generated, at most about 64 per attempt, then one `result` event (data: GenerationResult, "
+                    + "JSON: the MIDI file in base64, the values POST /generate sends as ARIA-* headers, attempts, "
+                    + "instruments and every note), and the stream ends. Should the generation fail after the stream "
+                    + "has begun, an `error` event carries a Problem instead of the result. Closing the connection "
+                    + "stops the generation. Browsers read it with fetch() and a stream reader (EventSource cannot "
+                    + "POST).")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
+            schema = @Schema(implementation = GenerateForm.class)))
+    @APIResponse(responseCode = "200", description = "The event stream.",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
+                    schema = @Schema(description = "Data of the events, by event name: progress, result, error.",
+                            oneOf = {GenerationProgress.class, GenerationResult.class, Problem.class}),
+                    examples = @ExampleObject(name = "events", value = Examples.GENERATION_EVENTS)))
+    @APIResponse(responseCode = "400", description = "A field is missing, out of range, not a number, or the image is unusable.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = {
+                            @ExampleObject(name = "out-of-range", value = Examples.PROBLEM_TOP_P_RANGE),
+                            @ExampleObject(name = "emotion-source", value = Examples.PROBLEM_EMOTION_SOURCE) }))
+    @APIResponse(responseCode = "413", description = "The image or the request body is larger than allowed.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "415", description = "The file is not an image in a supported format, or the request is not multipart/form-data.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Every generation slot is busy; retry after the Retry-After seconds.",
+            headers = @Header(name = "Retry-After", description = "Seconds to wait.", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+                    examples = @ExampleObject(name = "overloaded", value = Examples.PROBLEM_OVERLOADED)))
+    @APIResponse(responseCode = "500", description = "Unexpected failure.",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Multi<OutboundSseEvent> events(@Valid @BeanParam GenerateForm form, @Context Sse sse) {
+        GenerationRequest request = requests.from(form);
+        return events.stream(request, music.reserve(), sse);
     }
 }

@@ -7,6 +7,8 @@ import static org.hamcrest.Matchers.is;
 
 import org.junit.jupiter.api.Test;
 
+import dev.aria.testing.Midis;
+import io.quarkus.test.junit.DisabledOnIntegrationTest;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /**
@@ -51,5 +53,27 @@ class ServiceIT {
                 .then().statusCode(200)
                 .contentType(containsString("text/plain"))
                 .body(containsString("# TYPE "));
+    }
+
+    @Test
+    void servesTheWebPage() {
+        given().when().get("/")
+                .then().statusCode(200)
+                .contentType(containsString("text/html"))
+                .body(containsString("Generate music"));
+    }
+
+    /**
+     * {@code java -jar quarkus-run.jar} with no JVM flags: the jar's manifest (Add-Exports) opens the synthesiser's
+     * offline interface, so audio renders. Gervill is not part of the native executable's tested surface.
+     */
+    @Test
+    @DisabledOnIntegrationTest(forArtifactTypes = DisabledOnIntegrationTest.ArtifactType.NATIVE_BINARY)
+    void rendersMidiAsAudioWithNoExtraJvmFlags() {
+        given().multiPart("midi", "chord.mid", Midis.chord(500_000, 2), "audio/midi")
+                .when().post("/render")
+                .then().statusCode(200)
+                .contentType(containsString("audio/wav"))
+                .header("ARIA-Duration-Ms", is("1000"));
     }
 }

@@ -1,0 +1,56 @@
+package dev.aria.rest;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.aria.music.GeneratedPiece;
+import dev.aria.music.GenerationSettings;
+
+/**
+ * A validated generation request: the settings, where the emotion came from, and the decoder that will play.
+ *
+ * @param settings      everything the generator needs
+ * @param emotionSource {@code image} or {@code request}
+ * @param emotionModel  the estimator's id when the emotion came from an image, else {@code null}
+ * @param modelId       the decoder's id and version
+ */
+record GenerationRequest(GenerationSettings settings, String emotionSource, String emotionModel, String modelId) {
+
+    /** Name under which the MIDI file is offered for download. */
+    String fileName() {
+        return "aria-" + settings.seed() + ".mid";
+    }
+
+    /** The {@code ARIA-*} headers of {@code POST /generate}, in order; absent values are left out. */
+    Map<String, String> headers() {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("ARIA-Valence", fmt(settings.valence()));
+        h.put("ARIA-Arousal", fmt(settings.arousal()));
+        h.put("ARIA-Emotion-Source", emotionSource);
+        if (emotionModel != null) {
+            h.put("ARIA-Emotion-Model", emotionModel);
+        }
+        h.put("ARIA-Conditioning", settings.conditioning().wireName());
+        h.put("ARIA-Gen-Len", String.valueOf(settings.genLen()));
+        h.put("ARIA-Note-Temperature", fmt(settings.noteTemperature()));
+        h.put("ARIA-Rest-Temperature", fmt(settings.restTemperature()));
+        h.put("ARIA-Top-P", fmt(settings.topP()));
+        h.put("ARIA-Min-Instruments", String.valueOf(settings.minInstruments()));
+        h.put("ARIA-Seed", String.valueOf(settings.seed()));
+        h.put("ARIA-Model", modelId);
+        return h;
+    }
+
+    /** The text event written into the MIDI file: model, instruments, attempts, and whether anything fell short. */
+    String summary(GeneratedPiece p) {
+        return "ARIA " + p.modelId() + ": " + p.instruments() + " instruments, " + p.attempts() + " attempt(s)"
+                + (p.metMinimum() ? "" : ", fewer than the " + settings.minInstruments()
+                        + " asked for (best attempt kept)")
+                + (p.truncated() ? ", stopped early at the deadline" : "");
+    }
+
+    private static String fmt(double x) {
+        return String.format(Locale.ROOT, "%.4f", x);
+    }
+}

@@ -1,0 +1,139 @@
+package dev.aria.rest;
+
+import static dev.aria.testing.Problems.assertProblem;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
+
+import org.junit.jupiter.api.Test;
+
+import dev.aria.testing.Midis;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+@QuarkusTest
+class RenderResourceTest {
+
+    private static final Path FLUID = Path.of("/usr/share/sounds/sf2/FluidR3_GM.sf2");
+
+    private static Response render(byte[] midi) {
+        return given().multiPart("midi", "chord.mid", midi, "audio/midi").when().post("/render");
+    }
+
+    @Test
+    void rendersAMidiFileAsWavNamingTheSoundFont() throws Exception {
+        Response r = render(Midis.chord(500_000, 4)); // four quarters at 120 bpm: 2 s
+        assertEquals(200, r.statusCode(), r.asString());
+        assertThat(r.contentType(), startsWith("audio/wav"));
+        assertEquals(Files.isReadable(FLUID) ? "FluidR3_GM.sf2" : "jdk-builtin", r.header("ARIA-SoundFont"),
+                "the configured SoundFont when installed, else the JDK's own sounds");
+        assertEquals("2000", r.header("ARIA-Duration-Ms"));
+        assertEquals("inline; filename=\"chord.wav\"", r.header("Content-Disposition"));
+
+        byte[] wav = r.asByteArray();
+        assertEquals("RIFF", new String(wav, 0, 4, StandardCharsets.US_ASCII));
+        assertEquals("WAVE", new String(wav, 8, 4, StandardCharsets.US_ASCII));
+        AudioInputStream audio = AudioSystem.getAudioInputStream(new ByteArrayInputStream(wav));
+        AudioFormat format = audio.getFormat();
+        assertEquals(44_100, format.getSampleRate());
+        assertEquals(2, format.getChannels());
+        assertEquals(16, format.getSampleSizeInBits());
+        assertEquals(4 * 44_100, audio.getFrameLength(), 2, "the music plus a two-second tail");
+
+        short[] samples = samples(audio.readAllBytes());
+        int peakWhilePlaying = peak(samples, 0, 2 * 44_100 * 2);
+        assertTrue(peakWhilePlaying > 1000, "audible while the chord plays: peak " + peakWhilePlaying);
+        int peakAtTheEnd = peak(samples, samples.length - 4410, samples.length);
+        assertTrue(peakAtTheEnd < peakWhilePlaying / 4, "quiet at the end of the tail: " + peakAtTheEnd);
+    }
+
+    @Test
+    void followsTheTempoMap() {
+        Response r = render(Midis.chord(1_000_000, 4)); // 60 bpm: four quarters last 4 s
+        assertEquals(200, r.statusCode(), r.asString());
+        assertEquals("4000", r.header("ARIA-Duration-Ms"));
+        assertEquals(44 + 6L * 44_100 * 4, r.asByteArray().length, 8, "4 s of music + 2 s tail, 4 bytes a frame");
+    }
+
+    @Test
+    void rendersWhatGenerateComposed() throws Exception {
+        byte[] midi = given().multiPart("valence", "-0.5").multiPart("arousal", "0.7").multiPart("gen_len", "96")
+                .multiPart("seed", "3").multiPart("min_instruments", "1")
+                .when().post("/generate").then().statusCode(200).extract().asByteArray();
+        Response r = given().multiPart("midi", "aria-3.mid", midi, "audio/midi").when().post("/render");
+        assertEquals(200, r.statusCode(), r.asString());
+        assertEquals("inline; filename=\"aria-3.wav\"", r.header("Content-Disposition"));
+        AudioInputStream audio = AudioSystem.getAudioInputStream(new ByteArrayInputStream(r.asByteArray()));
+        short[] samples = samples(audio.readAllBytes());
+        assertTrue(peak(samples, 0, samples.length) > 500, "the generated music is audible");
+    }
+
+    @Test
+    void refusesAFileThatIsNotMidiNamingTheField() {
+        Response r = given().multiPart("midi", "song.mid", "not music at all".getBytes(StandardCharsets.UTF_8),
+                "audio/midi").when().post("/render");
+        assertProblem(r, 415, "not-midi", "midi");
+        Response png = given().multiPart("midi", "starry-night.jpg",
+                dev.aria.testing.TestImages.example("starry-night.jpg"), "image/jpeg").when().post("/render");
+        assertProblem(png, 415, "not-midi", "midi");
+    }
+
+    @Test
+    void refusesADamagedMidiFile() {
+        byte[] midi = Midis.chord(500_000, 4);
+        assertThat(assertProblem(render(Arrays.copyOf(midi, midi.length - 20)), 400, "corrupt-midi", "midi")
+                .getString("detail"), containsString("truncated"));
+    }
+
+    @Test
+    void refusesMusicLongerThanTenMinutesBeforeSynthesisingIt() {
+        Response r = render(Midis.noteAt(11 * 60));
+        assertThat(assertProblem(r, 400, "midi-too-long", "midi").getString("detail"), containsString("11 min"));
+    }
+
+    @Test
+    void refusesAFileLargerThanOneMebibyte() {
+        byte[] big = new byte[1024 * 1024 + 1];
+        System.arraycopy(Midis.chord(500_000, 1), 0, big, 0, 14);
+        assertProblem(render(big), 413, "file-too-large", "midi");
+    }
+
+    @Test
+    void namesTheMidiPartWhenItIsMissingOrMisnamed() {
+        Response misnamed = given().multiPart("file", "chord.mid", Midis.chord(500_000, 1), "audio/midi")
+                .when().post("/render");
+        assertProblem(misnamed, 400, "wrong-field-name", "midi");
+        Response missing = given().multiPart("note", "hello").when().post("/render");
+        assertThat(assertProblem(missing, 400, "missing-field", "midi").getString("detail"),
+                containsString("curl -F midi=@music.mid"));
+    }
+
+    private static short[] samples(byte[] pcm) {
+        short[] s = new short[pcm.length / 2];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (short) ((pcm[2 * i] & 0xFF) | (pcm[2 * i + 1] << 8));
+        }
+        return s;
+    }
+
+    private static int peak(short[] s, int from, int to) {
+        int peak = 0;
+        for (int i = Math.max(0, from); i < Math.min(s.length, to); i++) {
+            peak = Math.max(peak, Math.abs(s[i]));
+        }
+        return peak;
+    }
+}
