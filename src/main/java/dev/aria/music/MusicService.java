@@ -59,12 +59,10 @@ public class MusicService implements ModelStatus {
                 .description("Tokens generated per /generate request").baseUnit("tokens")
                 .publishPercentileHistogram().register(registry);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        for (Conditioning c : Conditioning.values()) {
+        for (Conditioning c : installed(dir)) {
             Path onnx = dir.resolve("music_" + c.wireName() + ".onnx");
             Path card = dir.resolve("music_" + c.wireName() + ".json");
-            if (Files.exists(onnx) && Files.exists(card)) {
-                decoders.put(c, new MusicDecoder(env, onnx, DecoderCard.read(card), config.generation().intraOpThreads()));
-            }
+            decoders.put(c, new MusicDecoder(env, onnx, DecoderCard.read(card), config.generation().intraOpThreads()));
         }
         if (decoders.isEmpty()) {
             throw new IllegalStateException("No music decoder (music_<conditioning>.onnx + .json) in " + dir.toAbsolutePath());
@@ -76,6 +74,17 @@ public class MusicService implements ModelStatus {
                     d.card().layers(), d.card().context(), p.length());
         }
         ready = true;
+    }
+
+    /**
+     * The conditionings whose decoder ({@code music_<conditioning>.onnx} with its card {@code .json}) is in
+     * {@code dir}, in declaration order: those this service loads, and those the API document offers.
+     */
+    public static List<Conditioning> installed(Path dir) {
+        return java.util.Arrays.stream(Conditioning.values())
+                .filter(c -> Files.exists(dir.resolve("music_" + c.wireName() + ".onnx"))
+                        && Files.exists(dir.resolve("music_" + c.wireName() + ".json")))
+                .toList();
     }
 
     @Override

@@ -61,35 +61,35 @@ public class GenerateForm {
     @RestForm("gen_len")
     @PartType("text/plain")
     @Min(1) @Max(4096)
-    @Schema(description = "Tokens to generate (about 30-60 tokens a second of music). Longer than the model's "
+    @Schema(name = "gen_len", description = "Tokens to generate (about 30-60 tokens a second of music). Longer than the model's "
             + "context works: the window slides.", minimum = "1", maximum = "4096", defaultValue = "1024")
     public Integer genLen;
 
     @RestForm("note_temperature")
     @PartType("text/plain")
     @DecimalMin(value = "0", inclusive = false) @DecimalMax("4")
-    @Schema(description = "Sampling temperature of the token that follows a time shift (which note starts next).",
+    @Schema(name = "note_temperature", description = "Sampling temperature of the token that follows a time shift (which note starts next).",
             minimum = "0", exclusiveMinimum = true, maximum = "4", defaultValue = "1.2")
     public Double noteTemperature;
 
     @RestForm("rest_temperature")
     @PartType("text/plain")
     @DecimalMin(value = "0", inclusive = false) @DecimalMax("4")
-    @Schema(description = "Sampling temperature of every other token.", minimum = "0", exclusiveMinimum = true,
+    @Schema(name = "rest_temperature", description = "Sampling temperature of every other token.", minimum = "0", exclusiveMinimum = true,
             maximum = "4", defaultValue = "1.2")
     public Double restTemperature;
 
     @RestForm("top_p")
     @PartType("text/plain")
     @DecimalMin(value = "0", inclusive = false) @DecimalMax("1")
-    @Schema(description = "Nucleus sampling: sample among the most probable tokens whose probabilities add up to "
+    @Schema(name = "top_p", description = "Nucleus sampling: sample among the most probable tokens whose probabilities add up to "
             + "top_p.", minimum = "0", exclusiveMinimum = true, maximum = "1", defaultValue = "0.7")
     public Double topP;
 
     @RestForm("min_instruments")
     @PartType("text/plain")
     @Min(1) @Max(5)
-    @Schema(description = "Regenerate (a bounded number of times) while fewer instruments than this play.",
+    @Schema(name = "min_instruments", description = "Regenerate (a bounded number of times) while fewer instruments than this play.",
             minimum = "1", maximum = "5", defaultValue = "2")
     public Integer minInstruments;
 

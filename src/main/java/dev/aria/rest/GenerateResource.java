@@ -75,7 +75,9 @@ public class GenerateResource {
                     + "ARIA-* headers; how many attempts were needed and how many instruments play are written "
                     + "into the file as a text event of the first track.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
-            schema = @Schema(implementation = GenerateForm.class)))
+            schema = @Schema(implementation = GenerateForm.class),
+            examples = @ExampleObject(name = "explicit-emotion", summary = "Happy and lively, 512 tokens",
+                    value = Examples.GENERATE_REQUEST)))
     @APIResponse(responseCode = "200", description = "The MIDI file, streamed (chunked).",
             content = @Content(mediaType = AUDIO_MIDI, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, format = "binary")),
             headers = {
