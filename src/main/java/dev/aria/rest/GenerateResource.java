@@ -4,6 +4,7 @@ import java.io.OutputStream;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 import jakarta.validation.Valid;
 import jakarta.ws.rs.BeanParam;
@@ -39,6 +40,7 @@ import dev.aria.problem.ApiException;
 import dev.aria.problem.Problem;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code POST /generate}: music with the emotion of an image, or of an explicit (valence, arousal), as a Standard
@@ -101,7 +103,7 @@ public class GenerateResource {
                     examples = @ExampleObject(name = "overloaded", value = Examples.PROBLEM_OVERLOADED)))
     @APIResponse(responseCode = "500", description = "Unexpected failure.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response generate(@Valid @BeanParam GenerateForm form, @Context HttpServerResponse http) {
+    public Response generate(@Valid @BeanParam GenerateForm form, @Context RoutingContext routing) {
         boolean hasImage = form.image != null || (form.allFiles != null && !form.allFiles.isEmpty());
         boolean hasEmotion = form.valence != null || form.arousal != null;
         if (hasImage && hasEmotion) {
@@ -127,19 +129,43 @@ public class GenerateResource {
             throw music.unavailable(settings.conditioning());
         }
         MusicService.Slot slot = music.reserve();
+        // The client may leave at any moment (closed tab, timeout, Ctrl-C); its generation must not run on for
+        // nobody. The generation polls 'clientGone' at every token, so it stops within a token of the connection
+        // closing, and the thread running the body then frees the slot. The connection's state is polled rather
+        // than only waited for with a close handler: a response has a single close handler, and Vert.x Web's
+        // routing contexts install their own there while the response is being written, so one set here was
+        // silently replaced and never called (see GenerateResourceTest, the disconnect test).
+        HttpServerResponse response = routing.response();
         AtomicBoolean gone = new AtomicBoolean();
-        http.closeHandler(v -> {
-            gone.set(true);
-            slot.close();
+        BooleanSupplier clientGone = () -> gone.get() || response.closed();
+        AtomicBoolean started = new AtomicBoolean();
+        // If the response ends (or fails) without the body ever running, nothing else frees the slot.
+        routing.addEndHandler(ended -> {
+            if (ended.failed()) {
+                gone.set(true);
+            }
+            if (started.compareAndSet(false, true)) {
+                slot.close();
+            }
         });
         long deadline = System.nanoTime() + config.generation().deadline().toNanos();
         StreamingOutput body = (OutputStream out) -> {
+            if (!started.compareAndSet(false, true)) {
+                return; // the response already ended and freed the slot
+            }
             try (slot) {
+                if (clientGone.getAsBoolean()) {
+                    return; // the client left before composing started
+                }
                 out.write(music.midiWriter().header());
                 out.flush();
                 GeneratedPiece piece = music.generate(slot, settings,
-                        () -> gone.get() || System.nanoTime() > deadline, n -> { });
-                if (piece.truncated() && !gone.get()) {
+                        () -> clientGone.getAsBoolean() || System.nanoTime() > deadline, n -> { });
+                if (clientGone.getAsBoolean()) {
+                    LOG.debugf("client left; generation stopped after %d tokens", piece.length());
+                    return;
+                }
+                if (piece.truncated()) {
                     LOG.warnf("generation stopped at its deadline after %d tokens", piece.length());
                 }
                 out.write(music.midiWriter().tracks(
@@ -149,6 +175,15 @@ public class GenerateResource {
                 throw new java.io.IOException("decoder failed", e);
             }
         };
+        try {
+            return response(body, settings, source, hasImage);
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
+    }
+
+    private Response response(StreamingOutput body, GenerationSettings settings, String source, boolean hasImage) {
         return Response.ok(body, AUDIO_MIDI)
                 .header("Content-Disposition", "attachment; filename=\"aria-" + settings.seed() + ".mid\"")
                 .header("ARIA-Valence", fmt(settings.valence()))
