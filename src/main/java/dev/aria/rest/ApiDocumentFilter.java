@@ -3,7 +3,6 @@ package dev.aria.rest;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -57,13 +56,15 @@ public class ApiDocumentFilter implements OASFilter {
         Schema generateForm = openAPI.getComponents() == null || openAPI.getComponents().getSchemas() == null ? null
                 : openAPI.getComponents().getSchemas().get("GenerateForm");
         if (generateForm != null) {
+            // "required" and "not required" rather than listing the excluded properties with a false schema: tools
+            // that build examples per branch (schemathesis) take a branch's "properties" as the fields it uses
             generateForm.setOneOf(List.of(
                     OASFactory.createSchema().description("From an image: no valence or arousal.")
                             .addRequired(ImageDecoder.FIELD)
-                            .properties(absent("valence", "arousal")),
+                            .not(OASFactory.createSchema().anyOf(List.of(present("valence"), present("arousal")))),
                     OASFactory.createSchema().description("From explicit valence and arousal: no image.")
                             .addRequired("valence").addRequired("arousal")
-                            .properties(absent(ImageDecoder.FIELD))));
+                            .not(present(ImageDecoder.FIELD))));
             Map<String, Schema> properties = generateForm.getProperties();
             Schema conditioning = properties == null ? null : properties.get("conditioning");
             if (conditioning != null && !installed.isEmpty()) {
@@ -90,13 +91,9 @@ public class ApiDocumentFilter implements OASFilter {
         }
     }
 
-    /** Properties that must not be sent: each is the schema that nothing matches ({@code not: {}}). */
-    private static Map<String, Schema> absent(String... names) {
-        Map<String, Schema> properties = new LinkedHashMap<>();
-        for (String name : names) {
-            properties.put(name, OASFactory.createSchema().not(OASFactory.createSchema()));
-        }
-        return properties;
+    /** The schema of objects that have the property {@code name}. */
+    private static Schema present(String name) {
+        return OASFactory.createSchema().addRequired(name);
     }
 
     private static MediaType multipart(OpenAPI openAPI, String path) {
