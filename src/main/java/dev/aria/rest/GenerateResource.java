@@ -97,7 +97,7 @@ public class GenerateResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "415", description = "The file is not an image in a supported format, or the request is not multipart/form-data.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Every generation slot is busy; retry after the Retry-After seconds.",
+    @APIResponse(responseCode = "503", description = "Every generation slot is busy, or the image does not fit in memory beside other large images being decoded; retry after the Retry-After seconds.",
             headers = @Header(name = "Retry-After", description = "Seconds to wait.", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "overloaded", value = Examples.PROBLEM_OVERLOADED)))
@@ -118,7 +118,8 @@ public class GenerateResource {
         Emotion emotion;
         String source;
         if (hasImage) {
-            emotion = estimator.estimate(images.decode(ImageUploads.require(form.image, form.allFiles, ImageDecoder.FIELD)));
+            emotion = images.decode(ImageUploads.require(form.image, form.allFiles, ImageDecoder.FIELD),
+                    ImageDecoder.FIELD, estimator::estimate);
             source = "image";
         } else {
             emotion = new Emotion(finite("valence", form.valence, true), finite("arousal", form.arousal, true));
