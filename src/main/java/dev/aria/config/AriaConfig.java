@@ -59,6 +59,21 @@ public interface AriaConfig {
         @WithDefault("40000000")
         @Min(1)
         long maxPixels();
+
+        /**
+         * {@code aria.image.pixel-budget}: pixels being decoded and estimated at once, across all requests (default
+         * 40 million, one image of the largest accepted size; a decoded image takes about 12 bytes a pixel at its
+         * peak, so about 480 MB). A request whose image does not fit beside the others waits up to
+         * {@code pixel-budget-wait}, then gets 503 with {@code Retry-After}. An image larger than the budget waits
+         * for all of it.
+         */
+        @WithDefault("40000000")
+        @Min(1)
+        long pixelBudget();
+
+        /** {@code aria.image.pixel-budget-wait}: how long a request waits for its share of the pixel budget. */
+        @WithDefault("10s")
+        Duration pixelBudgetWait();
     }
 
     /** {@code aria.generation.*} */

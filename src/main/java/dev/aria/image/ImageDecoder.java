@@ -5,18 +5,24 @@ import java.awt.Graphics2D;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.awt.image.SinglePixelPackedSampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
@@ -47,6 +53,12 @@ import dev.aria.problem.ApiException;
  * declares more than {@code aria.image.max-pixels} (400 {@code image-too-large}, checked <em>before</em> any pixel is
  * decoded); decoding fails or the data ends early (400 {@code corrupt-image}).
  *
+ * <p>Memory: a decoded image takes about 12 bytes a pixel at its peak (the decoder's raster, the RGB copy, the
+ * rotated or resized copy), so a 40-megapixel image needs about half a gigabyte. Decoding and what the caller does
+ * with the pixels are bounded together by a budget of pixels across requests ({@code aria.image.pixel-budget}): a
+ * request whose image does not fit waits for others to finish, then is refused with 503 {@code overloaded} and
+ * {@code Retry-After}, rather than every request running out of heap at once.
+ *
  * <p>Normalisation: the first frame of multi-frame files (animated GIF, multi-page TIFF); JPEG EXIF orientation
  * applied; alpha composited onto white; grey (8/16-bit, with or without alpha), palette, 16-bit and CMYK/YCCK
  * (TwelveMonkeys reader) converted to 8-bit sRGB.
@@ -65,23 +77,43 @@ public class ImageDecoder {
     private final long maxBytes;
     private final long maxPixels;
     private final List<String> supportedFormats;
+    /** Pixels that may be in memory at once across requests, one permit per pixel ({@code aria.image.pixel-budget}). */
+    private final Semaphore pixelBudget;
+    private final int budget;
+    private final Duration budgetWait;
 
     @Inject
     ImageDecoder(AriaConfig config) {
-        this(config.image().maxBytes(), config.image().maxPixels());
+        this(config.image().maxBytes(), config.image().maxPixels(), config.image().pixelBudget(),
+                config.image().pixelBudgetWait());
     }
 
     /**
+     * A decoder whose pixel budget is one image of the largest accepted size.
+     *
      * @param maxBytes  largest accepted file, in bytes
      * @param maxPixels largest accepted width × height
      */
     public ImageDecoder(long maxBytes, long maxPixels) {
+        this(maxBytes, maxPixels, maxPixels, Duration.ofSeconds(10));
+    }
+
+    /**
+     * @param maxBytes    largest accepted file, in bytes
+     * @param maxPixels   largest accepted width × height
+     * @param pixelBudget pixels that may be decoded (and in use) at once across requests
+     * @param budgetWait  how long a request waits for its share of the budget before it is refused with 503
+     */
+    public ImageDecoder(long maxBytes, long maxPixels, long pixelBudget, Duration budgetWait) {
         // ImageIO's registry only sees plug-ins of the class loader that first touched it; register ours
         // (TwelveMonkeys JPEG/WebP/BMP) explicitly, whatever loaded ImageIO.
         ImageIO.scanForPlugins();
         this.maxBytes = maxBytes;
         this.maxPixels = maxPixels;
         this.supportedFormats = readableFormats();
+        this.budget = (int) Math.min(Integer.MAX_VALUE, Math.max(1, pixelBudget));
+        this.pixelBudget = new Semaphore(budget, true);
+        this.budgetWait = budgetWait;
     }
 
     /** Decodes an image uploaded in the {@value #FIELD} field. */
@@ -94,7 +126,7 @@ public class ImageDecoder {
         long size = bytes == null ? 0 : bytes.length;
         checkSize(size, field);
         try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            return decode(input, field);
+            return decode(input, field, Function.identity());
         } catch (IOException e) {
             throw corrupt(field, e);
         }
@@ -107,6 +139,18 @@ public class ImageDecoder {
 
     /** Decodes an image file uploaded in the form field {@code field}. */
     public BufferedImage decode(Path file, String field) {
+        return decode(file, field, Function.identity());
+    }
+
+    /**
+     * Decodes an image file uploaded in {@code field} and hands it to {@code use}, holding the image's share of the
+     * pixel budget until {@code use} returns: decoding and whatever {@code use} does with the pixels (resizing
+     * copies them again) stay within the memory the budget allows, however many requests arrive at once.
+     *
+     * @throws ApiException 503 {@code overloaded} with {@code Retry-After} when the budget stays taken by other
+     *                      images for longer than {@code aria.image.pixel-budget-wait}
+     */
+    public <T> T decode(Path file, String field, Function<BufferedImage, T> use) {
         long size;
         try {
             size = Files.size(file);
@@ -116,7 +160,7 @@ public class ImageDecoder {
         }
         checkSize(size, field);
         try (ImageInputStream input = new FileImageInputStream(file.toFile())) {
-            return decode(input, field);
+            return decode(input, field, use);
         } catch (IOException e) {
             throw corrupt(field, e);
         }
@@ -168,7 +212,7 @@ public class ImageDecoder {
         }
     }
 
-    private BufferedImage decode(ImageInputStream input, String field) {
+    private <T> T decode(ImageInputStream input, String field, Function<BufferedImage, T> use) {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
         if (!readers.hasNext()) {
             throw new ApiException(415, "not-an-image", field, "The file in '" + field + "' is not an image this "
@@ -197,20 +241,44 @@ public class ImageDecoder {
                         + "Scale it down (e.g. to at most 4000 pixels a side) and send it again.");
             }
             int orientation = isJpeg(reader) ? exifOrientation(reader) : 1;
-            BufferedImage decoded;
+            int permits = (int) Math.min(pixels, budget);
+            acquire(permits);
             try {
-                decoded = reader.read(0);
-            } catch (IOException | RuntimeException e) {
-                throw corrupt(field, e);
-            }
-            for (String warning : warnings) {
-                if (meansTruncated(warning)) {
-                    throw corrupt(field, new IIOException(warning));
+                BufferedImage decoded;
+                try {
+                    decoded = reader.read(0);
+                } catch (IOException | RuntimeException e) {
+                    throw corrupt(field, e);
                 }
+                for (String warning : warnings) {
+                    if (meansTruncated(warning)) {
+                        throw corrupt(field, new IIOException(warning));
+                    }
+                }
+                return use.apply(orient(toRgb(decoded), orientation));
+            } finally {
+                pixelBudget.release(permits);
             }
-            return orient(toRgb(decoded), orientation);
         } finally {
             reader.dispose();
+        }
+    }
+
+    /** Waits for {@code permits} pixels of the budget, or refuses the request with 503 and Retry-After. */
+    private void acquire(int permits) {
+        boolean acquired;
+        try {
+            acquired = pixelBudget.tryAcquire(permits, budgetWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            acquired = false;
+        }
+        if (!acquired) {
+            long seconds = Math.max(1, budgetWait.toSeconds());
+            throw new ApiException(503, "overloaded", null, "Other large images are being decoded right now and "
+                    + "this one does not fit in memory beside them. Retry in " + seconds + " seconds, or send a "
+                    + "smaller image (a few megapixels are plenty: the estimate is made on a reduced copy).")
+                    .withHeader("Retry-After", String.valueOf(seconds));
         }
     }
 
@@ -341,8 +409,9 @@ public class ImageDecoder {
         int h = rgb.getHeight();
         boolean swap = orientation >= 5;
         int outW = swap ? h : w;
-        int[] in = rgb.getRGB(0, 0, w, h, null, 0, w);
-        int[] out = new int[in.length];
+        BufferedImage result = new BufferedImage(outW, swap ? w : h, BufferedImage.TYPE_INT_RGB);
+        int[] in = packedPixels(rgb);
+        int[] out = ((DataBufferInt) result.getRaster().getDataBuffer()).getData();
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int dx;
@@ -356,12 +425,23 @@ public class ImageDecoder {
                     case 7 -> { dx = h - 1 - y; dy = w - 1 - x; }
                     default -> { dx = y; dy = w - 1 - x; }
                 }
-                out[dy * outW + dx] = in[y * w + x];
+                out[dy * outW + dx] = in[y * w + x] & 0xFFFFFF;
             }
         }
-        BufferedImage result = new BufferedImage(outW, swap ? w : h, BufferedImage.TYPE_INT_RGB);
-        result.setRGB(0, 0, outW, swap ? w : h, out, 0, outW);
         return result;
+    }
+
+    /** The pixels of a TYPE_INT_RGB image, row after row: its own array when it is laid out so, else a copy. */
+    private static int[] packedPixels(BufferedImage rgb) {
+        int w = rgb.getWidth();
+        int h = rgb.getHeight();
+        if (rgb.getType() == BufferedImage.TYPE_INT_RGB && rgb.getRaster().getDataBuffer() instanceof DataBufferInt data
+                && rgb.getRaster().getSampleModel() instanceof SinglePixelPackedSampleModel model
+                && model.getScanlineStride() == w && data.getOffset() == 0 && rgb.getRaster().getParent() == null
+                && data.getData().length == w * h) {
+            return data.getData();
+        }
+        return rgb.getRGB(0, 0, w, h, null, 0, w);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
@@ -23,7 +24,9 @@ import dev.aria.health.ModelStatus;
 import dev.aria.midi.MidiWriter;
 import dev.aria.midi.TokenDecoder;
 import dev.aria.problem.ApiException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 
@@ -45,6 +48,8 @@ public class MusicService implements ModelStatus {
     private final Map<Conditioning, MusicDecoder> decoders = new EnumMap<>(Conditioning.class);
     private final Semaphore slots;
     private final DistributionSummary tokensGenerated;
+    private final Counter rejected;
+    private final AtomicInteger active = new AtomicInteger();
     private volatile boolean ready;
 
     MusicService(AriaConfig config, MeterRegistry registry) throws IOException, OrtException {
@@ -58,13 +63,18 @@ public class MusicService implements ModelStatus {
         this.tokensGenerated = DistributionSummary.builder("aria.generate.tokens")
                 .description("Tokens generated per /generate request").baseUnit("tokens")
                 .publishPercentileHistogram().register(registry);
+        this.rejected = Counter.builder("aria.generate.rejected")
+                .description("/generate requests refused with 503 because every generation slot was busy")
+                .register(registry);
+        Gauge.builder("aria.generate.active", active, AtomicInteger::get)
+                .description("Generations computing now (at most aria.generation.max-concurrent); a generation "
+                        + "whose client left stops within one token")
+                .register(registry);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        for (Conditioning c : Conditioning.values()) {
+        for (Conditioning c : installed(dir)) {
             Path onnx = dir.resolve("music_" + c.wireName() + ".onnx");
             Path card = dir.resolve("music_" + c.wireName() + ".json");
-            if (Files.exists(onnx) && Files.exists(card)) {
-                decoders.put(c, new MusicDecoder(env, onnx, DecoderCard.read(card), config.generation().intraOpThreads()));
-            }
+            decoders.put(c, new MusicDecoder(env, onnx, DecoderCard.read(card), config.generation().intraOpThreads()));
         }
         if (decoders.isEmpty()) {
             throw new IllegalStateException("No music decoder (music_<conditioning>.onnx + .json) in " + dir.toAbsolutePath());
@@ -76,6 +86,17 @@ public class MusicService implements ModelStatus {
                     d.card().layers(), d.card().context(), p.length());
         }
         ready = true;
+    }
+
+    /**
+     * The conditionings whose decoder ({@code music_<conditioning>.onnx} with its card {@code .json}) is in
+     * {@code dir}, in declaration order: those this service loads, and those the API document offers.
+     */
+    public static List<Conditioning> installed(Path dir) {
+        return java.util.Arrays.stream(Conditioning.values())
+                .filter(c -> Files.exists(dir.resolve("music_" + c.wireName() + ".onnx"))
+                        && Files.exists(dir.resolve("music_" + c.wireName() + ".json")))
+                .toList();
     }
 
     @Override
@@ -115,6 +136,7 @@ public class MusicService implements ModelStatus {
      */
     public Slot reserve() {
         if (!slots.tryAcquire()) {
+            rejected.increment();
             throw new ApiException(503, "overloaded", null, "All " + config.generation().maxConcurrent()
                     + " generation slots are busy. Retry after a few seconds.")
                     .withHeader("Retry-After", String.valueOf(config.generation().retryAfter().toSeconds()));
@@ -132,9 +154,20 @@ public class MusicService implements ModelStatus {
         if (decoder == null) {
             throw unavailable(settings.conditioning());
         }
-        GeneratedPiece piece = generator.generate(decoder, settings, config.generation().maxAttempts(), stop, progress);
-        tokensGenerated.record(piece.length());
-        return piece;
+        active.incrementAndGet();
+        try {
+            GeneratedPiece piece = generator.generate(decoder, settings, config.generation().maxAttempts(), stop,
+                    progress);
+            tokensGenerated.record(piece.length());
+            return piece;
+        } finally {
+            active.decrementAndGet();
+        }
+    }
+
+    /** Generations computing now (the {@code aria.generate.active} gauge). */
+    public int activeGenerations() {
+        return active.get();
     }
 
     /** The 400 for a conditioning whose decoder is not shipped in this deployment. */

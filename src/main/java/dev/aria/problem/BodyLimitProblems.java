@@ -7,6 +7,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.vertx.VertxInputStream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +25,13 @@ import io.vertx.ext.web.RoutingContext;
  * <p>A route placed just before Quarkus's own upload-limit check refuses requests whose {@code Content-Length}
  * exceeds the limit; a failure handler does the same for bodies without a length (chunked) that the HTTP layer cuts
  * off once they pass the limit.
+ *
+ * <p>Chunked multipart bodies are read by RESTEasy Reactive's blocking input stream, which, once the raw byte count
+ * passes the limit, ends the response itself with an empty 413 before any mapper runs. Its multipart parser has the
+ * same limit for the data of the parts and raises a {@code WebApplicationException(413)} that the exception mappers
+ * answer with a problem body. So for bodies without a length the raw limit is raised by {@link #CHUNKED_SLACK}
+ * (room for boundaries and part headers): an oversized upload trips the parser's check, answered with a problem;
+ * the raw limit, still in place, only stops bodies the parser never sees as part data (bytes outside any part).
  */
 @ApplicationScoped
 public class BodyLimitProblems {
@@ -32,6 +40,10 @@ public class BodyLimitProblems {
 
     /** Quarkus's upload-limit route has order -2 ({@code RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT}). */
     private static final int BEFORE_UPLOAD_LIMIT = -3;
+    private static final int AFTER_UPLOAD_LIMIT = -1;
+
+    /** Raw bytes allowed beyond the limit in a body without a length: multipart boundaries and part headers. */
+    static final long CHUNKED_SLACK = 1024 * 1024;
 
     private final Optional<MemorySize> maxBodySize;
     private final AriaConfig config;
@@ -56,6 +68,12 @@ public class BodyLimitProblems {
             } else {
                 context.next();
             }
+        });
+        router.route().order(AFTER_UPLOAD_LIMIT).handler(context -> {
+            if (context.get(VertxInputStream.MAX_REQUEST_SIZE_KEY) instanceof Long raw) {
+                context.put(VertxInputStream.MAX_REQUEST_SIZE_KEY, raw + CHUNKED_SLACK);
+            }
+            context.next();
         });
         router.route().order(BEFORE_UPLOAD_LIMIT).failureHandler(context -> {
             if (context.statusCode() == 413 && !context.response().headWritten()) {

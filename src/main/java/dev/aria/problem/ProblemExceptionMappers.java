@@ -156,6 +156,10 @@ public final class ProblemExceptionMappers {
         if (retryAfter != null) {
             response.header(HttpHeaders.RETRY_AFTER, retryAfter);
         }
+        if (status == 413) {
+            // the client may still be sending the rest of an oversized body: close rather than read it
+            response.header("Connection", "close");
+        }
         return response.build();
     }
 
@@ -174,6 +178,11 @@ public final class ProblemExceptionMappers {
     /** Anything else is a fault of the service: 500, logged with an id, no internals in the body. */
     @ServerExceptionMapper
     public Response mapThrowable(Throwable e, HttpServerRequest request, ResourceInfo resourceInfo) {
+        Optional<Problem> unreadable = UnreadableForms.problemOf(e);
+        if (unreadable.isPresent()) {
+            LOG.debugf("%s %s: unreadable form body: %s", request.method(), request.path(), e.toString());
+            return builder(unreadable.get().withInstance(request.path())).build();
+        }
         if (e instanceof IllegalArgumentException) {
             // form beans convert their fields without wrapping the failure in a BadRequestException
             Optional<Problem> conversion = conversionProblem(resourceInfo);

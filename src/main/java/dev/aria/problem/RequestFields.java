@@ -170,6 +170,61 @@ final class RequestFields {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // Form fields
+
+    /** A form field an endpoint declares: its name on the wire and its Java type. */
+    record FormField(String name, Class<?> type) {
+    }
+
+    /**
+     * The form fields {@code method} declares, as parameters or as fields of a {@code @BeanParam}, by the names the
+     * client uses; the catch-all {@code FileUpload.ALL} ({@code *}) is left out.
+     */
+    static List<FormField> formFields(Method method) {
+        List<FormField> fields = new ArrayList<>();
+        if (method == null) {
+            return fields;
+        }
+        for (Parameter parameter : method.getParameters()) {
+            if (sourceOf(parameter) == Source.FORM) {
+                addFormField(fields, requestName(parameter, parameter.getName()), parameter.getParameterizedType());
+            } else if (sourceOf(parameter) == null && isBeanLike(parameter.getType())) {
+                for (Class<?> c = parameter.getType(); c != null && c != Object.class; c = c.getSuperclass()) {
+                    for (Field field : c.getDeclaredFields()) {
+                        if (sourceOf(field) == Source.FORM) {
+                            addFormField(fields, requestName(field, field.getName()), field.getGenericType());
+                        }
+                    }
+                }
+            }
+        }
+        return fields;
+    }
+
+    private static void addFormField(List<FormField> fields, String name, Type type) {
+        if (name == null || name.isEmpty() || name.equals("*") || isContainer(type)) {
+            return;
+        }
+        Class<?> raw = rawClass(type);
+        if (raw != null) {
+            fields.add(new FormField(name, raw));
+        }
+    }
+
+    /** Whether values of {@code type} are whole numbers ({@code int}, {@code Long}, {@code BigInteger}, ...). */
+    static boolean isWholeNumber(Class<?> type) {
+        return type == int.class || type == Integer.class || type == long.class || type == Long.class
+                || type == short.class || type == Short.class || type == byte.class || type == Byte.class
+                || type == BigInteger.class;
+    }
+
+    /** Whether values of {@code type} are decimal numbers ({@code double}, {@code Float}, {@code BigDecimal}, ...). */
+    static boolean isDecimalNumber(Class<?> type) {
+        return type == double.class || type == Double.class || type == float.class || type == Float.class
+                || type == BigDecimal.class;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // Parameter conversion
 
     /**

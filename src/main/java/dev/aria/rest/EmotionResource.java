@@ -1,6 +1,5 @@
 package dev.aria.rest;
 
-import java.awt.image.BufferedImage;
 import java.util.List;
 
 import jakarta.ws.rs.BeanParam;
@@ -12,6 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -88,7 +88,11 @@ public class EmotionResource {
                             @ExampleObject(name = "not-an-image", value = Examples.PROBLEM_NOT_AN_IMAGE),
                             @ExampleObject(name = "unsupported-media-type",
                                     value = Examples.PROBLEM_UNSUPPORTED_MEDIA_TYPE) }))
-    @APIResponse(responseCode = "503", description = "The emotion model is not ready yet; retry later.",
+    @APIResponse(responseCode = "503", description = "The emotion model is not ready yet, or other large images "
+            + "are being decoded and this one does not fit in memory beside them; retry later (after Retry-After "
+            + "seconds when it is sent).",
+            headers = @Header(name = "Retry-After", description = "Seconds to wait.",
+                    schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "model-unavailable",
                             value = Examples.PROBLEM_MODEL_UNAVAILABLE)))
@@ -96,7 +100,7 @@ public class EmotionResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "internal-error", value = Examples.PROBLEM_INTERNAL_ERROR)))
     public EmotionResponse estimate(@BeanParam ImageForm form) {
-        BufferedImage rgb = decoder.decode(ImageUploads.require(form.image, form.allFiles, ImageDecoder.FIELD));
-        return EmotionResponse.of(estimator.estimate(rgb), estimator.modelId());
+        return decoder.decode(ImageUploads.require(form.image, form.allFiles, ImageDecoder.FIELD), ImageDecoder.FIELD,
+                rgb -> EmotionResponse.of(estimator.estimate(rgb), estimator.modelId()));
     }
 }

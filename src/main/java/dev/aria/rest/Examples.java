@@ -20,6 +20,11 @@ final class Examples {
             }
             """;
 
+    /** A whole /generate form: explicit emotion and settings (an example of one property each would be ambiguous). */
+    static final String GENERATE_REQUEST = """
+            {"valence": 0.8, "arousal": 0.6, "conditioning": "continuous_concat", "gen_len": 512, \
+            "note_temperature": 1.2, "rest_temperature": 1.2, "top_p": 0.7, "min_instruments": 2, "seed": 7}""";
+
     static final String PROBLEM_MISSING_IMAGE = """
             {
               "type": "urn:aria:problem:missing-field",

@@ -2,6 +2,7 @@ package dev.aria.rest;
 
 import java.io.OutputStream;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 import jakarta.validation.Valid;
 import jakarta.ws.rs.BeanParam;
@@ -34,6 +35,7 @@ import dev.aria.problem.Problem;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code POST /generate}: music with the emotion of an image, or of an explicit (valence, arousal), as a Standard
@@ -72,7 +74,9 @@ public class GenerateResource {
                     + "ARIA-* headers; how many attempts were needed and how many instruments play are written "
                     + "into the file as a text event of the first track.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
-            schema = @Schema(implementation = GenerateForm.class)))
+            schema = @Schema(implementation = GenerateForm.class),
+            examples = @ExampleObject(name = "explicit-emotion", summary = "Happy and lively, 512 tokens",
+                    value = Examples.GENERATE_REQUEST)))
     @APIResponse(responseCode = "200", description = "The MIDI file, streamed (chunked).",
             content = @Content(mediaType = AUDIO_MIDI, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, format = "binary")),
             headers = {
@@ -90,29 +94,53 @@ public class GenerateResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "415", description = "The file is not an image in a supported format, or the request is not multipart/form-data.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Every generation slot is busy; retry after the Retry-After seconds.",
+    @APIResponse(responseCode = "503", description = "Every generation slot is busy, or the image does not fit in memory beside other large images being decoded; retry after the Retry-After seconds.",
             headers = @Header(name = "Retry-After", description = "Seconds to wait.", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "overloaded", value = Examples.PROBLEM_OVERLOADED)))
     @APIResponse(responseCode = "500", description = "Unexpected failure.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response generate(@Valid @BeanParam GenerateForm form, @Context HttpServerResponse http) {
+    public Response generate(@Valid @BeanParam GenerateForm form, @Context RoutingContext routing) {
         GenerationRequest request = requests.from(form);
         GenerationSettings settings = request.settings();
         MusicService.Slot slot = music.reserve();
+        // The client may leave at any moment (closed tab, timeout, Ctrl-C); its generation must not run on for
+        // nobody. The generation polls 'clientGone' at every token, so it stops within a token of the connection
+        // closing, and the thread running the body then frees the slot. The connection's state is polled rather
+        // than only waited for with a close handler: a response has a single close handler, and Vert.x Web's
+        // routing contexts install their own there while the response is being written, so one set here was
+        // silently replaced and never called (see GenerateResourceTest, the disconnect test).
+        HttpServerResponse response = routing.response();
         AtomicBoolean gone = new AtomicBoolean();
-        http.closeHandler(v -> {
-            gone.set(true);
-            slot.close();
+        BooleanSupplier clientGone = () -> gone.get() || response.closed();
+        AtomicBoolean started = new AtomicBoolean();
+        // If the response ends (or fails) without the body ever running, nothing else frees the slot.
+        routing.addEndHandler(ended -> {
+            if (ended.failed()) {
+                gone.set(true);
+            }
+            if (started.compareAndSet(false, true)) {
+                slot.close();
+            }
         });
         long deadline = System.nanoTime() + config.generation().deadline().toNanos();
         StreamingOutput body = (OutputStream out) -> {
+            if (!started.compareAndSet(false, true)) {
+                return; // the response already ended and freed the slot
+            }
             try (slot) {
+                if (clientGone.getAsBoolean()) {
+                    return; // the client left before composing started
+                }
                 out.write(music.midiWriter().header());
                 out.flush();
                 GeneratedPiece piece = music.generate(slot, settings,
-                        () -> gone.get() || System.nanoTime() > deadline, n -> { });
-                if (piece.truncated() && !gone.get()) {
+                        () -> clientGone.getAsBoolean() || System.nanoTime() > deadline, n -> { });
+                if (clientGone.getAsBoolean()) {
+                    LOG.debugf("client left; generation stopped after %d tokens", piece.length());
+                    return;
+                }
+                if (piece.truncated()) {
                     LOG.warnf("generation stopped at its deadline after %d tokens", piece.length());
                 }
                 out.write(music.midiWriter().tracks(
@@ -122,10 +150,15 @@ public class GenerateResource {
                 throw new java.io.IOException("decoder failed", e);
             }
         };
-        Response.ResponseBuilder response = Response.ok(body, AUDIO_MIDI)
-                .header("Content-Disposition", "attachment; filename=\"" + request.fileName() + "\"");
-        request.headers().forEach(response::header);
-        return response.build();
+        try {
+            Response.ResponseBuilder ok = Response.ok(body, AUDIO_MIDI)
+                    .header("Content-Disposition", "attachment; filename=\"" + request.fileName() + "\"");
+            request.headers().forEach(ok::header);
+            return ok.build();
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
     }
 
     @POST

@@ -50,7 +50,8 @@ class GenerationRequests {
         }
         Emotion emotion;
         if (hasImage) {
-            emotion = estimator.estimate(images.decode(ImageUploads.require(form.image, form.allFiles, ImageDecoder.FIELD)));
+            emotion = images.decode(ImageUploads.require(form.image, form.allFiles, ImageDecoder.FIELD), ImageDecoder.FIELD,
+                    estimator::estimate);
         } else {
             emotion = new Emotion(finite("valence", form.valence, true), finite("arousal", form.arousal, true));
         }

@@ -6,8 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Color;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -194,5 +203,48 @@ class ImageDecoderTest {
         ApiException e = assertThrows(ApiException.class, () -> decoder.decode(new byte[0], "style_image"));
         assertEquals("style_image", e.field());
         assertTrue(e.detail().contains("'style_image'"), e.detail());
+    }
+
+    /**
+     * Images in memory at once are bounded by a pixel budget across requests: an image that does not fit beside the
+     * ones being processed waits, then is refused with 503 and Retry-After, instead of every request running the
+     * heap out (eight concurrent 36-megapixel PNGs of 128 KiB each did, with a 1 GiB heap).
+     */
+    @Test
+    void holdsImagesWithinThePixelBudgetAndRefusesWhatDoesNotFitWith503(@TempDir Path dir) throws Exception {
+        ImageDecoder budgeted = new ImageDecoder(MAX_BYTES, MAX_PIXELS, 150, Duration.ofMillis(200));
+        Path tenByTen = dir.resolve("ten.png");
+        Files.write(tenByTen, TestImages.encode(TestImages.filled(10, 10, BufferedImage.TYPE_INT_RGB, Color.RED), "png"));
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> first = other.submit(() -> budgeted.decode(tenByTen, "image", image -> {
+                holding.countDown(); // 100 of the 150 pixels are taken while this runs
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return image.getWidth();
+            }));
+            assertTrue(holding.await(10, TimeUnit.SECONDS));
+            long start = System.nanoTime();
+            ApiException busy = assertThrows(ApiException.class, () -> budgeted.decode(tenByTen, "image"));
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(150).toNanos(), "it waited before refusing");
+            assertEquals(503, busy.status());
+            assertEquals("overloaded", busy.type());
+            assertEquals("1", busy.headers().get("Retry-After"));
+            release.countDown();
+            assertEquals(10, first.get(10, TimeUnit.SECONDS));
+            assertEquals(10, budgeted.decode(tenByTen, "image").getWidth(), "the budget is free again");
+            ApiException corrupt = assertThrows(ApiException.class,
+                    () -> budgeted.decode(TestImages.truncated(TestImages.example("starry-night.jpg"), 0.5)));
+            assertEquals("corrupt-image", corrupt.type());
+            assertEquals(10, budgeted.decode(tenByTen, "image").getWidth(), "a failed decode gives its share back");
+        } finally {
+            release.countDown();
+            other.shutdownNow();
+        }
     }
 }

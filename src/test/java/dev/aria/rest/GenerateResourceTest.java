@@ -12,11 +12,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URL;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,15 +34,35 @@ import javax.sound.midi.Sequence;
 import javax.sound.midi.ShortMessage;
 import javax.sound.midi.Track;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
+import dev.aria.config.AriaConfig;
+import dev.aria.music.MusicService;
+import dev.aria.testing.RawHttp;
 import dev.aria.testing.TestImages;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
 @QuarkusTest
 class GenerateResourceTest {
+
+    @Inject
+    AriaConfig config;
+
+    @Inject
+    MusicService music;
+
+    @Inject
+    MeterRegistry registry;
+
+    @TestHTTPResource("/")
+    URL root;
 
     /** Explicit emotion plus settings as multipart fields. */
     private static Response generate(Map<String, String> fields) {
@@ -205,32 +231,135 @@ class GenerateResourceTest {
 
     @Test
     void overloadIsAnsweredWith503AndRetryAfterNeverAnError() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
+        int slots = config.generation().maxConcurrent();
+        int requests = 4 * slots;
+        assertTrue(requests > slots, "the test must ask for more generations than there are slots");
+        double rejectedBefore = registry.get("aria.generate.rejected").counter().count();
+        ExecutorService pool = Executors.newFixedThreadPool(requests);
+        CountDownLatch go = new CountDownLatch(1);
         try {
             List<Future<Response>> calls = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
+            for (int i = 0; i < requests; i++) {
                 Map<String, String> f = request("0.3", "0.3", String.valueOf(i));
                 f.put("gen_len", "1024");
                 f.put("min_instruments", "1");
-                calls.add(pool.submit(() -> generate(f)));
+                calls.add(pool.submit(() -> {
+                    go.await();
+                    return generate(f);
+                }));
             }
+            go.countDown();
             int ok = 0;
             int busy = 0;
             for (Future<Response> c : calls) {
                 Response r = c.get();
                 if (r.statusCode() == 200) {
+                    parse(r);
                     ok++;
                 } else {
                     assertProblem(r, 503, "overloaded", null);
-                    assertNotNull(r.header("Retry-After"));
+                    assertTrue(Integer.parseInt(r.header("Retry-After")) > 0, "Retry-After in whole seconds");
                     busy++;
                 }
             }
+            assertEquals(requests, ok + busy);
             assertTrue(ok >= 1 && busy >= 1, ok + " answered, " + busy + " refused");
+            assertEquals(rejectedBefore + busy, registry.get("aria.generate.rejected").counter().count(), 0.0);
         } finally {
             pool.shutdownNow();
         }
         given().when().get("/q/health/ready").then().statusCode(200);
+        generate(request("0.1", "0.1", "1")).then().statusCode(200);
+    }
+
+    /**
+     * Clients that leave while their music is being composed must not leave work behind: with every slot held by
+     * a client that then disconnects after the first bytes, the generations stop (the active gauge drops to 0 long
+     * before 4096 tokens could be composed, and the tokens recorded for them are fewer than asked for) and a new
+     * request is served at once.
+     */
+    @Test
+    void aClientThatDisconnectsMidStreamStopsItsGenerationAndFreesItsSlot() throws Exception {
+        int slots = config.generation().maxConcurrent();
+        DistributionSummary tokens = registry.get("aria.generate.tokens").summary();
+        long countBefore = tokens.count();
+        double totalBefore = tokens.totalAmount();
+        List<Socket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < slots; i++) {
+                clients.add(startLongGeneration(i));
+            }
+            awaitActiveGenerations(slots, Duration.ofSeconds(10));
+            assertProblem(generate(request("0.1", "0.1", "1")), 503, "overloaded", null);
+        } finally {
+            for (Socket client : clients) {
+                client.close();
+            }
+        }
+        long left = System.nanoTime();
+        awaitActiveGenerations(0, Duration.ofSeconds(5));
+        long stoppedMillis = (System.nanoTime() - left) / 1_000_000;
+        assertEquals(countBefore + slots, tokens.count(), "each abandoned generation ended and was recorded");
+        double composed = tokens.totalAmount() - totalBefore;
+        assertTrue(composed < slots * 4096.0, "abandoned generations stopped early: " + composed + " tokens");
+        given().accept("text/plain").when().get("/q/metrics").then().statusCode(200)
+                .body(containsString("aria_generate_active 0.0"));
+        long start = System.nanoTime();
+        generate(request("0.1", "0.1", "1")).then().statusCode(200);
+        long servedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(servedMillis < 30_000, "a new request is served after the clients left: " + servedMillis + " ms");
+        System.out.printf("disconnect: generations stopped %d ms after the clients left, %.0f tokens composed for "
+                + "them, next request served in %d ms%n", stoppedMillis, composed, servedMillis);
+    }
+
+    /**
+     * Posts a 4096-token generation over a raw socket and reads the response up to the 14-byte MIDI header that is
+     * streamed before composing starts; returns the still-open socket.
+     */
+    private Socket startLongGeneration(int seed) throws Exception {
+        String boundary = "aria-disconnect-" + seed;
+        StringBuilder body = new StringBuilder();
+        Map<String, String> fields = Map.of("valence", "0.5", "arousal", "0.5", "gen_len", "4096",
+                "min_instruments", "1", "seed", String.valueOf(seed));
+        fields.forEach((name, value) -> body.append("--").append(boundary)
+                .append("\r\nContent-Disposition: form-data; name=\"").append(name).append("\"\r\n\r\n")
+                .append(value).append("\r\n"));
+        body.append("--").append(boundary).append("--\r\n");
+        byte[] bytes = body.toString().getBytes(StandardCharsets.US_ASCII);
+        Socket socket = new Socket(root.getHost(), root.getPort());
+        socket.setSoTimeout(30_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /generate HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary="
+                + boundary + "\r\nContent-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+        InputStream in = socket.getInputStream();
+        String status = RawHttp.line(in);
+        assertThat(status, startsWith("HTTP/1.1 200"));
+        Map<String, String> headers = RawHttp.headers(in);
+        assertThat(headers.get("content-type"), startsWith(GenerateResource.AUDIO_MIDI));
+        assertEquals("chunked", headers.get("transfer-encoding"));
+        byte[] header = new byte[14];
+        int read = 0;
+        while (read < header.length) {
+            int size = RawHttp.nextChunk(in);
+            assertTrue(size > 0, "the MIDI header arrives before the music");
+            byte[] chunk = in.readNBytes(size);
+            RawHttp.line(in);
+            int n = Math.min(chunk.length, header.length - read);
+            System.arraycopy(chunk, 0, header, read, n);
+            read += n;
+        }
+        assertEquals("MThd", new String(header, 0, 4, StandardCharsets.US_ASCII));
+        return socket;
+    }
+
+    private void awaitActiveGenerations(int expected, Duration within) throws InterruptedException {
+        long until = System.nanoTime() + within.toNanos();
+        while (music.activeGenerations() != expected && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertEquals(expected, music.activeGenerations(), "generations computing after " + within);
     }
 
     private static String summary(Sequence seq) {

@@ -1,10 +1,14 @@
 package dev.aria.rest;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
+
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +36,33 @@ class OpenApiTest {
                 hasKey("wrong-field-name"));
     }
 
+    /**
+     * What a client (or schemathesis) may send according to the document is what the service accepts: the form
+     * fields under their wire names, the image required by /emotion, exactly one emotion source for /generate, only
+     * the conditionings this deployment ships, and the image part's media types.
+     */
+    @Test
+    void documentsTheFormsAsTheServiceReadsThem() {
+        String generate = "paths.'/generate'.post.requestBody.content.'multipart/form-data'";
+        String emotion = "paths.'/emotion'.post.requestBody.content.'multipart/form-data'";
+        var body = given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200);
+        for (String wire : new String[] { "gen_len", "note_temperature", "rest_temperature", "top_p",
+                "min_instruments", "seed", "valence", "arousal", "conditioning", "image" }) {
+            body.body("components.schemas.GenerateForm.properties", hasKey(wire));
+        }
+        for (String java : new String[] { "genLen", "noteTemperature", "restTemperature", "topP", "minInstruments" }) {
+            body.body("components.schemas.GenerateForm.properties", not(hasKey(java)));
+        }
+        body.body("components.schemas.GenerateForm.oneOf.required", contains(List.of("image"),
+                List.of("valence", "arousal")))
+                .body("components.schemas.GenerateForm.properties.conditioning.enum", contains("continuous_concat"))
+                .body("components.schemas.GenerateForm.properties.gen_len.maximum", equalTo(4096))
+                .body(emotion + ".schema.required", contains("image"))
+                .body(emotion + ".encoding.image.contentType", containsString("image/png"))
+                .body(generate + ".encoding.image.contentType", containsString("image/jpeg"))
+                .body(generate + ".examples.'explicit-emotion'.value.valence", equalTo(0.8f));
+    }
+
     @Test
     void documentsTheGenerateSettingsUnderTheNamesClientsSend() {
         String form = "components.schemas.GenerateForm.properties";
@@ -46,8 +77,9 @@ class OpenApiTest {
                 .body(form + ".gen_len.default", equalTo(1024))
                 .body(form + ".gen_len.maximum", equalTo(4096))
                 .body(form + ".top_p.title", equalTo("Top-p"))
-                .body(form + ".conditioning.enum.size()", equalTo(3))
-                .body(form + ".conditioning.x-enum-descriptions.size()", equalTo(3));
+                // only the conditionings whose decoder is installed (continuous_concat here), each with its description
+                .body(form + ".conditioning.enum", equalTo(java.util.List.of("continuous_concat")))
+                .body(form + ".conditioning.x-enum-descriptions.size()", equalTo(1));
     }
 
     @Test

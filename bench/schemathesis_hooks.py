@@ -1,0 +1,46 @@
+"""Schemathesis hooks for ARIA (loaded through SCHEMATHESIS_HOOKS by bench/schemathesis.sh).
+
+JSON Schema can say that the part `image` is binary, not that it must be a picture: random bytes are "valid" for
+the schema yet rightly refused (415 not-an-image). The API document names the image media types in the part's
+encoding; here each of them gets a strategy that draws real image files, so schema-valid requests carry decodable
+images and must be accepted (positive_data_acceptance), while negative cases still send arbitrary bytes.
+
+The files: schemathesis' own smallest PNG/JPEG/GIF/WebP, plus every image of the hostile corpus
+(src/test/resources/hostile/cases.json) that the service must accept with 200 (CMYK JPEG, 16-bit PNG, palette,
+alpha, animated GIF, EXIF-rotated, 1x1 ...).
+"""
+import json
+import pathlib
+
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis.core.file_samples import FILE_SAMPLES
+
+CORPUS = pathlib.Path(__file__).resolve().parent.parent / "src" / "test" / "resources" / "hostile"
+
+SIGNATURES = {
+    "image/png": lambda b: b.startswith(b"\x89PNG\r\n\x1a\n"),
+    "image/jpeg": lambda b: b.startswith(b"\xff\xd8\xff"),
+    "image/gif": lambda b: b[:6] in (b"GIF87a", b"GIF89a"),
+    "image/webp": lambda b: b[:4] == b"RIFF" and b[8:12] == b"WEBP",
+    "image/bmp": lambda b: b.startswith(b"BM"),
+    "image/tiff": lambda b: b[:4] in (b"II*\x00", b"MM\x00*"),
+}
+
+
+def accepted_corpus_images():
+    manifest = CORPUS / "cases.json"
+    if not manifest.exists():
+        return []
+    images = []
+    for case in json.loads(manifest.read_text())["cases"]:
+        if case.get("status") == 200 and case.get("file"):
+            images.append((CORPUS / case["file"]).read_bytes())
+    return images
+
+
+samples = list(FILE_SAMPLES[k] for k in ("png", "jpg", "gif", "webp")) + accepted_corpus_images()
+for media_type, matches in SIGNATURES.items():
+    files = [b for b in samples if matches(b)]
+    if files:
+        schemathesis.openapi.media_type(media_type, st.sampled_from(files))
