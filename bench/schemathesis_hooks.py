@@ -44,3 +44,11 @@ for media_type, matches in SIGNATURES.items():
     files = [b for b in samples if matches(b)]
     if files:
         schemathesis.openapi.media_type(media_type, st.sampled_from(files))
+
+
+# POST /render's part `midi` (encoding audio/midi in the API document): real Standard MIDI Files, the ones the
+# cross-language vectors pin (training/tests/vectors/tokens_midi.json).
+VECTORS = pathlib.Path(__file__).resolve().parent.parent / "training" / "tests" / "vectors" / "tokens_midi.json"
+if VECTORS.exists():
+    midis = [bytes.fromhex(c["midi_hex"]) for c in json.loads(VECTORS.read_text())]
+    schemathesis.openapi.media_type("audio/midi", st.sampled_from(midis))

@@ -85,6 +85,11 @@ public class FormPartChecks {
             if (value.isFileItem()) {
                 continue;
             }
+            if (org.jboss.resteasy.reactive.multipart.FileUpload.class.isAssignableFrom(field.type())) {
+                throw new ApiException(400, "not-a-file", field.name(), "The part '" + field.name() + "' came as a "
+                        + "text field; send it as a file part (with a filename), e.g. curl -F " + field.name()
+                        + "=@picture.jpg.");
+            }
             checkNumber(field, value.getValue());
         }
     }

@@ -97,11 +97,15 @@ public class ApiDocumentFilter implements OASFilter {
                 }
             }
         }
-        for (String path : List.of("/emotion", "/generate")) {
+        for (String path : List.of("/emotion", "/generate", "/generate/events")) {
             MediaType multipart = multipart(openAPI, path);
             if (multipart != null) {
                 multipart.addEncoding(ImageDecoder.FIELD, OASFactory.createEncoding().contentType(IMAGE_MEDIA_TYPES));
             }
+        }
+        MediaType render = multipart(openAPI, "/render");
+        if (render != null) {
+            render.addEncoding("midi", OASFactory.createEncoding().contentType("audio/midi"));
         }
     }
 
