@@ -38,6 +38,7 @@ eval_interval, eval_windows = 250, 48
 transpose = 3  # +-semitones, not drums
 seed = 1337
 threads = 2
+device = "auto"  # "auto": CUDA when torch sees a GPU, else CPU
 # -------------------------------------------------------------------
 for arg in sys.argv[1:]:
     key, val = arg.lstrip("-").split("=", 1)
@@ -47,6 +48,10 @@ for arg in sys.argv[1:]:
 
 torch.manual_seed(seed)
 torch.set_num_threads(threads)
+if device == "auto":
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+# bfloat16 autocast on a GPU (the weights and the optimiser stay float32); plain float32 on CPU
+autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda") else torch.autocast("cpu", enabled=False)
 rng = np.random.default_rng(seed)
 
 D = np.load(data)
@@ -106,7 +111,7 @@ def to_tensors(rows):
     idx = torch.tensor(np.stack([r[0] for r in rows]))
     tgt = torch.tensor(np.stack([r[1] for r in rows]))
     cond = torch.tensor([r[2] for r in rows], dtype=torch.float32)
-    return idx, tgt, cond
+    return idx.to(device), tgt.to(device), cond.to(device)
 
 
 def eval_rows(split_id):
@@ -137,7 +142,9 @@ def evaluate(model):
         tot, n, correct = 0.0, 0, 0
         for i in range(0, len(rows), 16):
             idx, tgt, cond = to_tensors(rows[i: i + 16])
-            logits, _ = model(idx, cond)
+            with autocast:
+                logits, _ = model(idx, cond)
+            logits = logits.float()
             m = tgt >= 0
             lp = torch.log_softmax(logits, -1)
             tot += -lp.gather(-1, tgt.clamp(min=0)[..., None])[..., 0][m].sum().item()
@@ -159,7 +166,7 @@ def lr_at(it, minutes):
 def main():
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    model = MusicTransformer(cfg)
+    model = MusicTransformer(cfg).to(device)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
@@ -167,13 +174,13 @@ def main():
     it, best, minutes0 = 0, float("inf"), 0.0
     ckpt_path = out / "ckpt.pt"
     if ckpt_path.exists():
-        ck = torch.load(ckpt_path, weights_only=False)
+        ck = torch.load(ckpt_path, map_location=device, weights_only=False)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         it, best, minutes0 = ck["iter"], ck.get("best", best), ck.get("minutes", 0.0)
         print(f"resumed at iteration {it}")
     n_params = sum(p.numel() for p in model.parameters())
-    print(f"{conditioning}: {n_params / 1e6:.2f} M parameters, {len(train_seqs)} training sequences,"
+    print(f"{conditioning} on {device}: {n_params / 1e6:.2f} M parameters, {len(train_seqs)} training sequences,"
           f" {int(lens[train_seqs].sum())} tokens")
     t0 = time.time()
     log = open(out / "log.jsonl", "a")
@@ -182,7 +189,8 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr_at(it, elapsed)
         idx, tgt, cond = get_batch()
-        _, loss = model(idx, cond, tgt)
+        with autocast:
+            _, loss = model(idx, cond, tgt)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
