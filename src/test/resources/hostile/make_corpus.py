@@ -313,9 +313,9 @@ emotion_case("too-many-parts", {"generator": "many-parts", "count": 100}, 400, "
              "100 tiny text parts (quarkus.http.limits.max-parameters is 64)")
 emotion_case("header-too-large", {"generator": "large-header", "bytes": 20000}, 431, "headers-too-large", None,
              "a 20 000-byte header (aria.http.max-header-size is 16384): refused before routing, with a problem body")
-emotion_case("request-line-too-long", {"generator": "long-uri", "bytes": 5000}, 414, "uri-too-long", None,
-             "a 5000-character query string (aria.http.max-request-line is 4096): refused before routing, with a "
-             "problem body")
+emotion_case("request-line-too-long", {"generator": "long-uri", "bytes": 5000}, 414, "request-line-too-long",
+             None, "a 5000-character query string (aria.http.max-request-line is 4096): refused before routing, "
+             "with a problem body")
 emotion_case("header-over-codec-limit", {"generator": "large-header", "bytes": 70000}, 431, None, None,
              "a 70 000-byte header, over the HTTP codec's own limit (quarkus.http.limits.max-header-size 64K): "
              "refused by Vert.x before the application sees it, with no body (Quarkus has no hook for that answer)",

@@ -172,7 +172,7 @@ public interface AriaConfig {
 
         /**
          * {@code aria.http.max-request-line}: longest request line (method, path, query string and version), in bytes
-         * (default 4096); longer ones get 414 uri-too-long.
+         * (default 4096); longer ones get 414 request-line-too-long.
          */
         @WithDefault("4096")
         @Min(1)

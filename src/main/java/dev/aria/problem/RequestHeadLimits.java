@@ -71,7 +71,7 @@ public class RequestHeadLimits {
             HttpServerRequest request = context.request();
             int line = requestLineLength(request);
             if (line > maxLine) {
-                refuse(context, Problem.of(414, "uri-too-long", null, "The request line (method, path and query "
+                refuse(context, Problem.of(414, "request-line-too-long", null, "The request line (method, path and query "
                         + "string) is " + line + " bytes long; this service accepts at most " + maxLine + ". Its "
                         + "endpoints take no query string: send the settings as form fields in the request body."));
                 return;
