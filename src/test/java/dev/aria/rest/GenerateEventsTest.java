@@ -46,6 +46,8 @@ import org.junit.jupiter.api.Test;
 import dev.aria.music.MusicService;
 import dev.aria.testing.RawHttp;
 import dev.aria.testing.TestImages;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -59,6 +61,9 @@ class GenerateEventsTest {
 
     @Inject
     MusicService music;
+
+    @Inject
+    MeterRegistry registry;
 
     /** One server-sent event: its name and its data. */
     record Event(String name, String data) {
@@ -231,10 +236,14 @@ class GenerateEventsTest {
             public void close() {
             }
         };
+        DistributionSummary tokens = registry.get("aria.generate.tokens").summary();
+        long countBefore = tokens.count();
+        double totalBefore = tokens.totalAmount();
+        int clients = 12;
         Logger root = Logger.getLogger("");
         root.addHandler(capture);
         try {
-            for (int i = 0; i < 12; i++) {
+            for (int i = 0; i < clients; i++) {
                 try (Socket client = openLongStream(i)) {
                     Thread.sleep(15L * (i % 6));
                     if (i % 2 == 1) {
@@ -246,13 +255,18 @@ class GenerateEventsTest {
         } finally {
             root.removeHandler(capture);
         }
+        assertEquals(countBefore + clients, tokens.count(), "each abandoned generation ended and was recorded");
+        double composed = tokens.totalAmount() - totalBefore;
+        assertTrue(composed < clients * 1024.0, "abandoned generations stopped early: " + composed + " of "
+                + clients * 4096 + " tokens composed");
         assertEquals(List.of(), logged.stream().map(r -> r.getLevel() + " " + r.getLoggerName() + ": "
                 + r.getMessage() + (r.getThrown() == null ? "" : " " + r.getThrown())).toList(),
                 "records at WARN or above while clients closed their streams");
         Response after = given().accept("text/event-stream").multiPart("valence", "0").multiPart("arousal", "0")
                 .multiPart("gen_len", "8").multiPart("min_instruments", "1").when().post("/generate/events");
         assertEquals(200, after.statusCode(), "a slot is free again");
-        assertEquals("result", parse(after.asString()).get(parse(after.asString()).size() - 1).name());
+        List<Event> stream = parse(after.asString());
+        assertEquals("result", stream.get(stream.size() - 1).name());
     }
 
     /** Posts a 4096-token stream over a raw socket and reads up to its first event; returns the open socket. */
