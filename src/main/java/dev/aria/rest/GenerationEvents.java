@@ -28,12 +28,13 @@ import dev.aria.problem.Problem;
  * <p>A client that goes away is normal (a closed tab, a reload, a client that has read enough): the generation stops
  * at its next token, its slot is freed, and nothing is logged above DEBUG. That is why the events are written here,
  * to the response's output stream, where the outcome of every write comes back to this class, instead of being
- * returned as a {@code Multi<OutboundSseEvent>}: RESTEasy Reactive's writer for those ({@code PublisherResponseHandler})
- * logs every failed write as ERROR "Exception in SSE server handling", and a failed write cannot be avoided by
- * checking the connection before writing, because Netty closes the channel a moment before Vert.x marks the response
- * closed (in a trial, 3 of 10 early disconnects lost that race and were logged). {@code SseEventSink} would report
- * the writes too, but ending its response from the generating thread races with RESTEasy's own set-up of the sink
- * after the resource method returns ("Response has already been written").
+ * returned as a {@code Multi<OutboundSseEvent>}: RESTEasy Reactive's writer for those
+ * ({@code PublisherResponseHandler}) logs every failed write as ERROR "Exception in SSE server handling", and a
+ * failed write cannot be avoided by checking the connection before writing, because Netty closes the channel a
+ * moment before Vert.x marks the response closed (in a trial, 3 of 10 early disconnects lost that race and were
+ * logged). {@code SseEventSink} would report the writes too, but ending its response from the generating thread
+ * races with RESTEasy's own set-up of the sink after the resource method returns ("Response has already been
+ * written").
  */
 @ApplicationScoped
 class GenerationEvents {
