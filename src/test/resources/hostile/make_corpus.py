@@ -311,12 +311,18 @@ emotion_case("file-over-20-mib", {"generator": "large-file", "bytes": 21 * 1024 
              "image", "a 21 MiB file part in a body under the 25 MiB HTTP limit: over aria.image.max-bytes")
 emotion_case("too-many-parts", {"generator": "many-parts", "count": 100}, 400, "too-many-fields", None,
              "100 tiny text parts (quarkus.http.limits.max-parameters is 64)")
-emotion_case("header-too-large", {"generator": "large-header", "bytes": 20000}, 431, None, None,
-             "a 20 000-byte header (quarkus.http.limits.max-header-size is 16K): refused by the HTTP codec, "
-             "which sends no body", contentType=None)
-emotion_case("request-line-too-long", {"generator": "long-uri", "bytes": 5000}, 414, None, None,
-             "a 5000-character query string (max-initial-line-length 4096): refused by the HTTP codec, no body",
+emotion_case("header-too-large", {"generator": "large-header", "bytes": 20000}, 431, "headers-too-large", None,
+             "a 20 000-byte header (aria.http.max-header-size is 16384): refused before routing, with a problem body")
+emotion_case("request-line-too-long", {"generator": "long-uri", "bytes": 5000}, 414, "request-line-too-long",
+             None, "a 5000-character query string (aria.http.max-request-line is 4096): refused before routing, "
+             "with a problem body")
+emotion_case("header-over-codec-limit", {"generator": "large-header", "bytes": 70000}, 431, None, None,
+             "a 70 000-byte header, over the HTTP codec's own limit (quarkus.http.limits.max-header-size 64K): "
+             "refused by Vert.x before the application sees it, with no body (Quarkus has no hook for that answer)",
              contentType=None)
+emotion_case("request-line-over-codec-limit", {"generator": "long-uri", "bytes": 17000}, 414, None, None,
+             "a 17 000-character query string, over the codec's max-initial-line-length (16384): refused by Vert.x "
+             "with no body", contentType=None)
 emotion_case("wrong-method", {"generator": "method", "method": "PUT"}, 405, "method-not-allowed", None,
              "PUT instead of POST")
 

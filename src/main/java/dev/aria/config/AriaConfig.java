@@ -28,6 +28,9 @@ public interface AriaConfig {
     /** Rendering MIDI to audio ({@code POST /render}). */
     Audio audio();
 
+    /** Limits of the request head that the service checks itself, to answer them with a problem body. */
+    Http http();
+
     /** {@code aria.models.*} */
     interface Models {
 
@@ -156,5 +159,31 @@ public interface AriaConfig {
         @WithDefault("1")
         @Min(1)
         int maxConcurrent();
+    }
+
+    /**
+     * {@code aria.http.*}: the request line and header limits clients are told about. The HTTP codec refuses a head
+     * over {@code quarkus.http.limits.max-initial-line-length} / {@code max-header-size} with an empty 414 / 431
+     * before the application sees it; these limits sit below those and are checked before any routing, so that a
+     * head between the two gets the same answer with an {@code application/problem+json} body saying what to change
+     * (see {@code dev.aria.problem.RequestHeadLimits}).
+     */
+    interface Http {
+
+        /**
+         * {@code aria.http.max-request-line}: longest request line (method, path, query string and version), in bytes
+         * (default 4096); longer ones get 414 request-line-too-long.
+         */
+        @WithDefault("4096")
+        @Min(1)
+        int maxRequestLine();
+
+        /**
+         * {@code aria.http.max-header-size}: most bytes of header lines ({@code name: value}, all of them together)
+         * one request may send (default 16384); more get 431 headers-too-large.
+         */
+        @WithDefault("16384")
+        @Min(1)
+        int maxHeaderSize();
     }
 }

@@ -13,6 +13,8 @@ import com.twelvemonkeys.imageio.stream.BufferedInputStreamImageInputStreamSpi;
 import com.twelvemonkeys.imageio.stream.BufferedRAFImageInputStreamSpi;
 
 import dev.aria.problem.Problem;
+import dev.aria.rest.GenerationProgress;
+import dev.aria.rest.GenerationResult;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -38,9 +40,11 @@ public final class NativeImageRegistrations {
     /**
      * JSON bodies Quarkus REST cannot see: resource methods' return types are registered automatically, but
      * {@link Problem} leaves through exception mappers as a {@code Response} entity, whose type is unknown at build
-     * time. Jackson needs the record's accessors and canonical constructor.
+     * time, and the data of the server-sent events of {@code POST /generate/events} is serialised by the application
+     * itself ({@code GenerationEvents}). Jackson needs the records' accessors and canonical constructors.
      */
-    @RegisterForReflection(targets = { Problem.class, Problem.FieldError.class })
+    @RegisterForReflection(targets = { Problem.class, Problem.FieldError.class, GenerationProgress.class,
+            GenerationResult.class, GenerationResult.RollNote.class })
     static final class JsonBodies {
     }
 

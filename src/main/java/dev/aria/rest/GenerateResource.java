@@ -14,8 +14,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
@@ -33,7 +31,6 @@ import dev.aria.music.GenerationSettings;
 import dev.aria.music.MusicService;
 import dev.aria.problem.Problem;
 import io.smallrye.common.annotation.Blocking;
-import io.smallrye.mutiny.Multi;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -103,69 +100,34 @@ public class GenerateResource {
     public Response generate(@Valid @BeanParam GenerateForm form, @Context RoutingContext routing) {
         GenerationRequest request = requests.from(form);
         GenerationSettings settings = request.settings();
-        MusicService.Slot slot = music.reserve();
-        // The client may leave at any moment (closed tab, timeout, Ctrl-C); its generation must not run on for
-        // nobody. The generation polls 'clientGone' at every token, so it stops within a token of the connection
-        // closing, and the thread running the body then frees the slot. The connection's state is polled rather
-        // than only waited for with a close handler: a response has a single close handler, and Vert.x Web's
-        // routing contexts install their own there while the response is being written, so one set here was
-        // silently replaced and never called (see GenerateResourceTest, the disconnect test).
-        HttpServerResponse response = routing.response();
-        AtomicBoolean gone = new AtomicBoolean();
-        BooleanSupplier clientGone = () -> gone.get() || response.closed();
-        AtomicBoolean started = new AtomicBoolean();
-        // If the response ends (or fails) without the body ever running, nothing else frees the slot.
-        routing.addEndHandler(ended -> {
-            if (ended.failed()) {
-                gone.set(true);
-            }
-            if (started.compareAndSet(false, true)) {
-                slot.close();
-            }
-        });
         long deadline = System.nanoTime() + config.generation().deadline().toNanos();
-        StreamingOutput body = (OutputStream out) -> {
-            if (!started.compareAndSet(false, true)) {
-                return; // the response already ended and freed the slot
+        StreamingOutput body = whileConnected(routing, music.reserve(), (slot, clientGone, out) -> {
+            out.write(music.midiWriter().header());
+            out.flush();
+            GeneratedPiece piece = music.generate(slot, settings,
+                    () -> clientGone.getAsBoolean() || System.nanoTime() > deadline, n -> { });
+            if (clientGone.getAsBoolean()) {
+                LOG.debugf("client left; generation stopped after %d tokens", piece.length());
+                return;
             }
-            try (slot) {
-                if (clientGone.getAsBoolean()) {
-                    return; // the client left before composing started
-                }
-                out.write(music.midiWriter().header());
-                out.flush();
-                GeneratedPiece piece = music.generate(slot, settings,
-                        () -> clientGone.getAsBoolean() || System.nanoTime() > deadline, n -> { });
-                if (clientGone.getAsBoolean()) {
-                    LOG.debugf("client left; generation stopped after %d tokens", piece.length());
-                    return;
-                }
-                if (piece.truncated()) {
-                    LOG.warnf("generation stopped at its deadline after %d tokens", piece.length());
-                }
-                out.write(music.midiWriter().tracks(
-                        music.tokenDecoder().notes(piece.tokens(), piece.length()), request.summary(piece)));
-                out.flush();
-            } catch (ai.onnxruntime.OrtException e) {
-                throw new java.io.IOException("decoder failed", e);
+            if (piece.truncated()) {
+                LOG.warnf("generation stopped at its deadline after %d tokens", piece.length());
             }
-        };
-        try {
-            Response.ResponseBuilder ok = Response.ok(body, AUDIO_MIDI)
-                    .header("Content-Disposition", "attachment; filename=\"" + request.fileName() + "\"");
-            request.headers().forEach(ok::header);
-            return ok.build();
-        } catch (RuntimeException e) {
-            slot.close();
-            throw e;
-        }
+            out.write(music.midiWriter().tracks(
+                    music.tokenDecoder().notes(piece.tokens(), piece.length()), request.summary(piece)));
+            out.flush();
+        });
+        Response.ResponseBuilder ok = Response.ok(body, AUDIO_MIDI)
+                .header("Content-Disposition", "attachment; filename=\"" + request.fileName() + "\"");
+        request.headers().forEach(ok::header);
+        return ok.build();
     }
 
     @POST
     @Path("events")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @Blocking // the image is decoded here; the generation runs on a worker thread when the stream is subscribed
+    @Blocking // the image is decoded and the music generated on this worker thread, which writes the events
     @Operation(summary = "Compose music as POST /generate does, reporting progress as server-sent events",
             description = "Takes exactly the fields of POST /generate and refuses exactly the same requests, with the "
                     + "same problem bodies and statuses, before any event is sent. Once accepted, the answer is a "
@@ -198,8 +160,65 @@ public class GenerateResource {
                     examples = @ExampleObject(name = "overloaded", value = Examples.PROBLEM_OVERLOADED)))
     @APIResponse(responseCode = "500", description = "Unexpected failure.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Multi<OutboundSseEvent> events(@Valid @BeanParam GenerateForm form, @Context Sse sse) {
+    public Response events(@Valid @BeanParam GenerateForm form, @Context RoutingContext routing) {
+        // A refused request (bad field, unusable image, no free slot) throws here, before any event is written, and
+        // gets its problem body and status like POST /generate. Once the first event is out, the stream is open.
         GenerationRequest request = requests.from(form);
-        return events.stream(request, music.reserve(), sse);
+        StreamingOutput body = whileConnected(routing, music.reserve(),
+                (slot, clientGone, out) -> events.write(request, slot, clientGone, out));
+        return Response.ok(body, MediaType.SERVER_SENT_EVENTS).build();
+    }
+
+    /** What a streamed answer writes, given its slot, whether the client has left, and the response body. */
+    @FunctionalInterface
+    interface Composition {
+        void write(MusicService.Slot slot, BooleanSupplier clientGone, OutputStream out)
+                throws java.io.IOException, ai.onnxruntime.OrtException;
+    }
+
+    /**
+     * A streamed body that owns {@code slot} and frees it however the response ends, and tells {@code composition}
+     * when the client has gone.
+     *
+     * <p>The client may leave at any moment (closed tab, timeout, Ctrl-C); its generation must not run on for
+     * nobody. The composition polls {@code clientGone} at every token, so it stops within a token of the connection
+     * closing, and the thread running the body then frees the slot. The connection's state is polled rather than only
+     * waited for with a close handler: a response has a single close handler, and Vert.x Web's routing contexts
+     * install their own there while the response is being written, so one set here was silently replaced and never
+     * called (see GenerateResourceTest, the disconnect test).
+     */
+    private static StreamingOutput whileConnected(RoutingContext routing, MusicService.Slot slot,
+            Composition composition) {
+        try {
+            HttpServerResponse response = routing.response();
+            AtomicBoolean gone = new AtomicBoolean();
+            BooleanSupplier clientGone = () -> gone.get() || response.closed();
+            AtomicBoolean started = new AtomicBoolean();
+            // If the response ends (or fails) without the body ever running, nothing else frees the slot.
+            routing.addEndHandler(ended -> {
+                if (ended.failed()) {
+                    gone.set(true);
+                }
+                if (started.compareAndSet(false, true)) {
+                    slot.close();
+                }
+            });
+            return out -> {
+                if (!started.compareAndSet(false, true)) {
+                    return; // the response already ended and freed the slot
+                }
+                try (slot) {
+                    if (clientGone.getAsBoolean()) {
+                        return; // the client left before composing started
+                    }
+                    composition.write(slot, clientGone, out);
+                } catch (ai.onnxruntime.OrtException e) {
+                    throw new java.io.IOException("decoder failed", e);
+                }
+            };
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
     }
 }

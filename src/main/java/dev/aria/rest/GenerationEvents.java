@@ -1,32 +1,40 @@
 package dev.aria.rest;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
 
 import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.aria.config.AriaConfig;
 import dev.aria.midi.Note;
 import dev.aria.music.GeneratedPiece;
 import dev.aria.music.MusicService;
 import dev.aria.problem.Problem;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.smallrye.mutiny.subscription.BackPressureStrategy;
-import io.smallrye.mutiny.subscription.MultiEmitter;
 
 /**
- * One generation as a stream of server-sent events: {@code progress} events while tokens are generated, then one
- * {@code result} (or, should the generation itself fail once the stream has begun, one {@code error} carrying a
- * problem body). The generation runs on a worker thread when the stream is subscribed; a client that goes away
- * cancels the stream, which stops the generation at its next token and frees its slot.
+ * One generation as a stream of server-sent events ({@code text/event-stream}): {@code progress} events while tokens
+ * are generated, then one {@code result} (or, should the generation itself fail once the stream has begun, one
+ * {@code error} carrying a problem body).
+ *
+ * <p>A client that goes away is normal (a closed tab, a reload, a client that has read enough): the generation stops
+ * at its next token, its slot is freed, and nothing is logged above DEBUG. That is why the events are written here,
+ * to the response's output stream, where the outcome of every write comes back to this class, instead of being
+ * returned as a {@code Multi<OutboundSseEvent>}: RESTEasy Reactive's writer for those
+ * ({@code PublisherResponseHandler}) logs every failed write as ERROR "Exception in SSE server handling", and a
+ * failed write cannot be avoided by checking the connection before writing, because Netty closes the channel a
+ * moment before Vert.x marks the response closed (in a trial, 3 of 10 early disconnects lost that race and were
+ * logged). {@code SseEventSink} would report the writes too, but ending its response from the generating thread
+ * races with RESTEasy's own set-up of the sink after the resource method returns ("Response has already been
+ * written").
  */
 @ApplicationScoped
 class GenerationEvents {
@@ -37,61 +45,90 @@ class GenerationEvents {
 
     private final MusicService music;
     private final AriaConfig config;
+    private final ObjectMapper json;
 
-    GenerationEvents(MusicService music, AriaConfig config) {
+    GenerationEvents(MusicService music, AriaConfig config, ObjectMapper json) {
         this.music = music;
         this.config = config;
+        this.json = json;
     }
 
-    /** The events of one generation, which owns {@code slot} from now on and closes it however the stream ends. */
-    Multi<OutboundSseEvent> stream(GenerationRequest request, MusicService.Slot slot, Sse sse) {
-        AtomicBoolean gone = new AtomicBoolean();
+    /**
+     * Runs one generation on the calling (worker) thread and writes its events to {@code out}. Returns normally when
+     * the client leaves: {@code connectionClosed} is polled at every token, and a write that fails means the same.
+     */
+    void write(GenerationRequest request, MusicService.Slot slot, BooleanSupplier connectionClosed, OutputStream out) {
         long deadline = System.nanoTime() + config.generation().deadline().toNanos();
-        return Multi.createFrom().<OutboundSseEvent>emitter(emitter -> {
-            emitter.onTermination(() -> gone.set(true));
-            try (slot) {
-                Progress progress = new Progress(emitter, sse, request.settings().genLen());
-                progress.emit(0);
-                GeneratedPiece piece = music.generate(slot, request.settings(),
-                        () -> gone.get() || System.nanoTime() > deadline, progress);
-                if (gone.get()) {
-                    LOG.debugf("event stream closed by the client after %d tokens", piece.length());
-                    return;
-                }
-                List<Note> notes = music.tokenDecoder().notes(piece.tokens(), piece.length());
-                byte[] midi = music.midiWriter().file(notes, request.summary(piece));
-                emitter.emit(event(sse, "result", GenerationResult.class,
-                        GenerationResult.of(request, piece, notes, midi, music.vocabulary().instruments())));
-                emitter.complete();
-            } catch (Exception e) { // the stream has begun: report in-band, as an event carrying a problem body
-                String id = UUID.randomUUID().toString();
-                LOG.errorf(e, "POST /generate/events failed (error id %s)", id);
-                emitter.emit(event(sse, "error", Problem.class, Problem.of(500, "internal-error", null,
-                        "The generation failed unexpectedly; the error was logged with id " + id + ". Try again; if it "
-                                + "happens again, report this id.").withInstance("/generate/events")));
-                emitter.complete();
+        Events events = new Events(out, connectionClosed);
+        try {
+            Progress progress = new Progress(events, request.settings().genLen());
+            progress.emit(0);
+            GeneratedPiece piece = music.generate(slot, request.settings(),
+                    () -> events.clientGone() || System.nanoTime() > deadline, progress);
+            if (events.clientGone()) {
+                LOG.debugf("event stream closed by the client after %d tokens", piece.length());
+                return;
             }
-        }, BackPressureStrategy.BUFFER)
-                .onTermination().invoke(slot::close)
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+            List<Note> notes = music.tokenDecoder().notes(piece.tokens(), piece.length());
+            byte[] midi = music.midiWriter().file(notes, request.summary(piece));
+            events.send("result", GenerationResult.of(request, piece, notes, midi, music.vocabulary().instruments()));
+        } catch (Exception e) { // the stream has begun: report in-band, as an event carrying a problem body
+            String id = UUID.randomUUID().toString();
+            LOG.errorf(e, "POST /generate/events failed (error id %s)", id);
+            events.send("error", Problem.of(500, "internal-error", null,
+                    "The generation failed unexpectedly; the error was logged with id " + id + ". Try again; if it "
+                            + "happens again, report this id.").withInstance("/generate/events"));
+        }
     }
 
-    private static <T> OutboundSseEvent event(Sse sse, String name, Class<T> type, T data) {
-        return sse.newEventBuilder().name(name).mediaType(MediaType.APPLICATION_JSON_TYPE).data(type, data).build();
+    /** The events of one stream, and whether its client is still there to read them. */
+    private final class Events {
+        private final OutputStream out;
+        private final BooleanSupplier connectionClosed;
+        private volatile boolean writeFailed;
+
+        Events(OutputStream out, BooleanSupplier connectionClosed) {
+            this.out = out;
+            this.connectionClosed = connectionClosed;
+        }
+
+        boolean clientGone() {
+            return writeFailed || connectionClosed.getAsBoolean();
+        }
+
+        /** Writes one event ({@code event:} name, {@code data:} the JSON of {@code data}) unless the client left. */
+        void send(String name, Object data) {
+            if (clientGone()) {
+                return;
+            }
+            byte[] event;
+            try {
+                // Jackson writes JSON on one line, so one data: line carries it
+                event = ("event: " + name + "\ndata: " + json.writeValueAsString(data) + "\n\n")
+                        .getBytes(StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot serialise the " + name + " event", e);
+            }
+            try {
+                out.write(event);
+                out.flush();
+            } catch (IOException e) { // the connection closed under the write: the client left
+                writeFailed = true;
+                LOG.debugf("event stream: the client left (%s)", e);
+            }
+        }
     }
 
     /** Turns the generator's per-token count into at most {@link #PROGRESS_EVENTS} events per attempt. */
     private final class Progress implements IntConsumer {
-        private final MultiEmitter<? super OutboundSseEvent> emitter;
-        private final Sse sse;
+        private final Events events;
         private final int genLen;
         private final int step;
         private int attempt = 1;
         private int last;
 
-        Progress(MultiEmitter<? super OutboundSseEvent> emitter, Sse sse, int genLen) {
-            this.emitter = emitter;
-            this.sse = sse;
+        Progress(Events events, int genLen) {
+            this.events = events;
             this.genLen = genLen;
             this.step = Math.max(1, genLen / PROGRESS_EVENTS);
         }
@@ -109,8 +146,8 @@ class GenerationEvents {
 
         void emit(int tokens) {
             last = tokens;
-            emitter.emit(event(sse, "progress", GenerationProgress.class,
-                    new GenerationProgress(attempt, config.generation().maxAttempts(), tokens, genLen)));
+            events.send("progress",
+                    new GenerationProgress(attempt, config.generation().maxAttempts(), tokens, genLen));
         }
     }
 }
