@@ -44,6 +44,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.aria.music.MusicService;
+import dev.aria.testing.Generations;
 import dev.aria.testing.RawHttp;
 import dev.aria.testing.TestImages;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -250,7 +251,7 @@ class GenerateEventsTest {
                         client.setSoLinger(true, 0); // close with a reset instead of a FIN
                     }
                 }
-                awaitActiveGenerations(0, Duration.ofSeconds(5));
+                Generations.awaitActive(music, 0, Duration.ofSeconds(5));
             }
         } finally {
             root.removeHandler(capture);
@@ -294,14 +295,6 @@ class GenerateEventsTest {
         assertTrue(size > 0, "a first event");
         assertThat(new String(in.readNBytes(size), StandardCharsets.UTF_8), containsString("progress"));
         return socket;
-    }
-
-    private void awaitActiveGenerations(int expected, Duration within) throws InterruptedException {
-        long until = System.nanoTime() + within.toNanos();
-        while (music.activeGenerations() != expected && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
-        assertEquals(expected, music.activeGenerations(), "generations computing after " + within);
     }
 
     private HttpRequest multipart(Map<String, String> fields) throws Exception {
