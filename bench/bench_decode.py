@@ -2,7 +2,7 @@
 PyTorch), PyTorch with the KV cache, ONNX Runtime (Python) with the KV cache, and the Java service
 (ONNX Runtime Java, KV cache, end to end over HTTP) if --service is given.
 
-    python bench/bench_decode.py --ckpt training/runs/concat_cpu/best.pt --onnx models/music_continuous_concat.onnx \
+    python bench/bench_decode.py --ckpt training/runs/continuous_concat_eq/best.pt --onnx models/music_continuous_concat.onnx \
         [--service http://localhost:8080] [--gen_len 512] [--threads 1]
 
 Each figure is the median of --repeats runs of gen_len tokens (same seed), single request, CPU.

@@ -37,9 +37,12 @@ import javax.sound.midi.Track;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.aria.config.AriaConfig;
 import dev.aria.music.MusicService;
+import dev.aria.testing.Generations;
 import dev.aria.testing.RawHttp;
 import dev.aria.testing.TestImages;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -149,6 +152,28 @@ class GenerateResourceTest {
         byte[] sad = generate(request("-0.9", "-0.9", "5")).then().statusCode(200).extract().asByteArray();
         byte[] happy = generate(request("0.9", "0.9", "5")).then().statusCode(200).extract().asByteArray();
         assertFalse(java.util.Arrays.equals(sad, happy));
+    }
+
+    /**
+     * Every conditioning of the paper is served by its own trained decoder: the file parses, several instruments play,
+     * the headers name the decoder that ran, the same seed gives the same bytes and another emotion other music.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"continuous_concat", "continuous_token", "discrete_token"})
+    void everyConditioningComposesWithItsOwnDecoder(String conditioning) throws Exception {
+        Map<String, String> calm = request("-0.7", "-0.7", "11");
+        calm.put("conditioning", conditioning);
+        Response r = generate(calm);
+        Sequence seq = parse(r);
+        assertTrue(channelsPlaying(seq).size() >= 2, conditioning + ": " + channelsPlaying(seq));
+        assertEquals(conditioning, r.header("ARIA-Conditioning"));
+        assertThat(r.header("ARIA-Model"), startsWith("music_" + conditioning + "@"));
+        assertThat(summary(seq), containsString("music_" + conditioning + "@"));
+        assertArrayEquals(r.asByteArray(), generate(calm).then().statusCode(200).extract().asByteArray());
+        Map<String, String> lively = request("0.7", "0.7", "11");
+        lively.put("conditioning", conditioning);
+        assertFalse(java.util.Arrays.equals(r.asByteArray(),
+                generate(lively).then().statusCode(200).extract().asByteArray()), conditioning);
     }
 
     @Test
@@ -289,7 +314,7 @@ class GenerateResourceTest {
             for (int i = 0; i < slots; i++) {
                 clients.add(startLongGeneration(i));
             }
-            awaitActiveGenerations(slots, Duration.ofSeconds(10));
+            Generations.awaitActive(music, slots, Duration.ofSeconds(10));
             assertProblem(generate(request("0.1", "0.1", "1")), 503, "overloaded", null);
         } finally {
             for (Socket client : clients) {
@@ -297,7 +322,7 @@ class GenerateResourceTest {
             }
         }
         long left = System.nanoTime();
-        awaitActiveGenerations(0, Duration.ofSeconds(5));
+        Generations.awaitActive(music, 0, Duration.ofSeconds(5));
         long stoppedMillis = (System.nanoTime() - left) / 1_000_000;
         assertEquals(countBefore + slots, tokens.count(), "each abandoned generation ended and was recorded");
         double composed = tokens.totalAmount() - totalBefore;
@@ -352,14 +377,6 @@ class GenerateResourceTest {
         }
         assertEquals("MThd", new String(header, 0, 4, StandardCharsets.US_ASCII));
         return socket;
-    }
-
-    private void awaitActiveGenerations(int expected, Duration within) throws InterruptedException {
-        long until = System.nanoTime() + within.toNanos();
-        while (music.activeGenerations() != expected && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
-        assertEquals(expected, music.activeGenerations(), "generations computing after " + within);
     }
 
     private static String summary(Sequence seq) {

@@ -55,7 +55,8 @@ class OpenApiTest {
         }
         body.body("components.schemas.GenerateForm.oneOf.required", contains(List.of("image"),
                 List.of("valence", "arousal")))
-                .body("components.schemas.GenerateForm.properties.conditioning.enum", contains("continuous_concat"))
+                .body("components.schemas.GenerateForm.properties.conditioning.enum", contains("continuous_concat",
+                        "continuous_token", "discrete_token"))
                 .body("components.schemas.GenerateForm.properties.gen_len.maximum", equalTo(4096))
                 .body(emotion + ".schema.required", contains("image"))
                 .body(emotion + ".encoding.image.contentType", containsString("image/png"))
@@ -77,9 +78,10 @@ class OpenApiTest {
                 .body(form + ".gen_len.default", equalTo(1024))
                 .body(form + ".gen_len.maximum", equalTo(4096))
                 .body(form + ".top_p.title", equalTo("Top-p"))
-                // only the conditionings whose decoder is installed (continuous_concat here), each with its description
-                .body(form + ".conditioning.enum", equalTo(java.util.List.of("continuous_concat")))
-                .body(form + ".conditioning.x-enum-descriptions.size()", equalTo(1));
+                // the conditionings whose decoder is installed (all three ship), each with its description
+                .body(form + ".conditioning.enum", equalTo(java.util.List.of("continuous_concat", "continuous_token",
+                        "discrete_token")))
+                .body(form + ".conditioning.x-enum-descriptions.size()", equalTo(3));
     }
 
     @Test
