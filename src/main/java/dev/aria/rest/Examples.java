@@ -179,7 +179,7 @@ final class Examples {
             data: {"attempt":1,"max_attempts":3,"tokens":128,"gen_len":128}
 
             event: result
-            data: {"midi":"TVRoZAAAAAYAAQAGAPpNVHJr...","file_name":"aria-7.mid","valence":0.8,"arousal":0.6,"emotion_source":"request","conditioning":"continuous_concat","gen_len":128,"note_temperature":1.2,"rest_temperature":1.2,"top_p":0.7,"min_instruments":2,"seed":7,"model":"music_continuous_concat@1","attempts":1,"instruments":3,"met_minimum":true,"truncated":false,"tokens":128,"duration_ms":3952,"instrument_names":["drums","guitar","bass","piano","strings"],"notes":[{"instrument":3,"pitch":60,"start_ms":0,"end_ms":496}]}
+            data: {"midi":"TVRoZAAAAAYAAQAGAPpNVHJr...","file_name":"aria-7.mid","valence":0.8,"arousal":0.6,"emotion_source":"request","conditioning":"continuous_concat","gen_len":128,"note_temperature":1.2,"rest_temperature":1.2,"top_p":0.7,"min_instruments":2,"seed":7,"model":"music_continuous_concat@2","attempts":1,"instruments":3,"met_minimum":true,"truncated":false,"tokens":128,"duration_ms":3952,"instrument_names":["drums","guitar","bass","piano","strings"],"notes":[{"instrument":3,"pitch":60,"start_ms":0,"end_ms":496}]}
 
             """;
 
