@@ -44,6 +44,13 @@ def scale(x, lo_hi):
     return np.clip(2 * (np.asarray(x) - lo) / (hi - lo) - 1, -1, 1)
 
 
+def scaled_emotion(notes, stats):
+    """(valence, arousal) of notes in seconds, measured as the training pieces were labelled and put on the labels'
+    scale with the constants stored in the data set's JSON (stats)."""
+    return (float(scale(predict_valence(notes), stats["valence_raw_scale"])),
+            float(scale(arousal_raw(notes), stats["arousal_raw_scale"])))
+
+
 def seconds(notes_ms):
     return [(i, p, s / 1000.0, e / 1000.0) for i, p, s, e in notes_ms]
 

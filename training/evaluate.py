@@ -17,8 +17,7 @@ import numpy as np
 import torch
 
 from . import midi_tokens as mt
-from .build_dataset import scale, seconds
-from .emotion_features import arousal_raw, predict_valence
+from .build_dataset import scaled_emotion, seconds
 from .sample import Generator, count_instruments, load
 
 GRID = (-0.8, 0.0, 0.8)
@@ -50,8 +49,9 @@ def main():
                 n_inst.append(count_instruments(toks))
                 req_v.append(v)
                 req_a.append(ar)
-                got_v.append(float(scale(predict_valence(notes), stats["valence_raw_scale"])) if notes else 0.0)
-                got_a.append(float(scale(arousal_raw(notes), stats["arousal_raw_scale"])) if notes else -1.0)
+                v_got, a_got = scaled_emotion(notes, stats) if notes else (0.0, -1.0)
+                got_v.append(v_got)
+                got_a.append(a_got)
                 if n_inst[-1] >= 3:
                     met3.append(True)
                 else:

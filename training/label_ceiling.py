@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import midi_tokens as mt
-from .build_dataset import scale, seconds
-from .emotion_features import arousal_raw, predict_valence
+from .build_dataset import scaled_emotion, seconds
 
 
 def main():
@@ -41,8 +40,9 @@ def main():
                 continue
             lab_v.append(float(D["valence"][pc]))
             lab_a.append(float(D["arousal"][pc]))
-            got_v.append(float(scale(predict_valence(notes), stats["valence_raw_scale"])))
-            got_a.append(float(scale(arousal_raw(notes), stats["arousal_raw_scale"])))
+            v, ar = scaled_emotion(notes, stats)
+            got_v.append(v)
+            got_a.append(ar)
     res = {"split": a.split, "excerpts": len(lab_v), "gen_len": a.gen_len,
            "valence_r": float(np.corrcoef(lab_v, got_v)[0, 1]), "arousal_r": float(np.corrcoef(lab_a, got_a)[0, 1]),
            "valence_label_sd": float(np.std(lab_v)), "arousal_label_sd": float(np.std(lab_a)),
