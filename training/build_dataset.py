@@ -1,29 +1,39 @@
 """Label the prepared pieces with (valence, arousal) and write the token data set for train.py.
 
-Pieces: the arranged POP909 songs (prep_pop909.py) for training, every 20th song held out; the
-real multi-instrument General MIDI files of ../shared/data/multi/ as a second held-out set that
-tells whether the model learned ensembles (never trained on).
+Pieces (split ids in brackets):
+  [0] training: the arranged POP909 songs (prep_pop909.py), each also in its parallel mode when the
+      notes file has them, and, with --emopia band|piano, EMOPIA part A's clips (training/emopia.py),
+      arranged for the band or left on the piano;
+  [1] every 20th POP909 song held out, original version (the held-out set of every decoder so far);
+  [3] the same held-out songs in the parallel mode;
+  [2] the real multi-instrument General MIDI files of ../shared/data/multi/: tells whether the model
+      learned ensembles (never trained on).
 
-Labels, none of them human for these pieces:
+Labels:
   arousal - midi-emotion's definition: note density / number of instruments playing
             (emotion_features.arousal_raw), then outliers beyond 1.5 x IQR clipped and min-max
             scaled to [-1, 1] over the training pieces.
-  valence - predicted by the VGMIDI-trained regressor (models/valence_regressor.onnx,
-            emotion_features.predict_valence), scaled the same way.
+  valence - the labeller (models/valence_regressor.onnx, emotion_features.predict_valence; trained on
+            VGMIDI and EMOPIA part A's human labels), scaled the same way. For EMOPIA clips, whose
+            human quadrant is known, the raw value is the mean of the labeller's and the human one
+            (the quadrant's sign on the labeller's scale, models/valence_regressor.json), so human
+            and regressor labels share one scale before the common scaling.
 The scaling constants are stored in the output (and in the model card) so that generated pieces
 can be scored on the same scale.
 
 Augmentation stored here: time stretch by 0.9, 1.0 and 1.1 (transposition happens in train.py).
 
-    python -m training.build_dataset
+    python -m training.build_dataset [--emopia none|band|piano] [--no-parallel] [--out training/work/dataset.npz]
 """
 import argparse
 import json
 import pickle
+import random
 from pathlib import Path
 
 import numpy as np
 
+from . import emopia
 from . import midi_tokens as mt
 from . import vocab as V
 from .emotion_features import arousal_raw, notes_from_midi, predict_valence
@@ -69,21 +79,44 @@ def load_multi(data):
     return pieces
 
 
+def load_emopia(data, how):
+    """EMOPIA part A clips as training pieces, with their human valence on the labeller's raw scale."""
+    targets = json.loads(Path("models/valence_regressor.json").read_text())["labels"]["emopia_targets"]
+    human = {1: targets["positive"], -1: targets["negative"]}
+    pieces = []
+    for c in emopia.clips(data, "A"):
+        notes = emopia.piano_notes(c["path"])
+        if how == "band":
+            notes = emopia.arrange(notes, random.Random(c["name"]))
+        pieces.append({"name": c["name"], "notes": [(i, p, round(s * 1000), round(e * 1000)) for i, p, s, e in notes],
+                       "split": 0, "human_valence": human[c["valence_sign"]], "quadrant": c["quadrant"]})
+    return pieces
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--pop909", default="training/work/pop909_notes.pkl")
+    ap.add_argument("--emopia", choices=("none", "band", "piano"), default="none")
+    ap.add_argument("--no-parallel", dest="parallel", action="store_false",
+                    help="leave out the parallel-mode versions (the paired-contrast ablation's baseline)")
     ap.add_argument("--out", default="training/work/dataset.npz")
     args = ap.parse_args()
     with open(args.pop909, "rb") as f:
-        pop = pickle.load(f)
-    for i, p in enumerate(pop):
-        p["split"] = 1 if i % 20 == 19 else 0
+        pop = [p for p in pickle.load(f) if args.parallel or p["version"] == "original"]
+    songs = sorted({p["song"] for p in pop})
+    held_out = {s for i, s in enumerate(songs) if i % 20 == 19}
+    for p in pop:
+        p["split"] = 0 if p["song"] not in held_out else 1 if p["version"] == "original" else 3
     multi = load_multi(Path(args.data))
     for p in multi:
         p["split"] = 2
-    pieces = pop + multi
+    extra = load_emopia(args.data, args.emopia) if args.emopia != "none" else []
+    pieces = pop + extra + multi
     raw_v = np.array([predict_valence(seconds(p["notes"])) for p in pieces])
+    for k, p in enumerate(pieces):
+        if "human_valence" in p:
+            raw_v[k] = 0.5 * raw_v[k] + 0.5 * p["human_valence"]
     raw_a = np.array([arousal_raw(seconds(p["notes"])) for p in pieces])
     train = np.array([p["split"] == 0 for p in pieces])
     v_lohi, a_lohi = robust_scaler(raw_v[train]), robust_scaler(raw_a[train])
@@ -106,7 +139,9 @@ def main():
              arousal=aro.astype(np.float32), split=np.array([p["split"] for p in pieces]),
              names=np.array([p["name"] for p in pieces]))
     stats = {
-        "pieces": {k: int(sum(p["split"] == k for p in pieces)) for k in (0, 1, 2)},
+        "pieces": {k: int(sum(p["split"] == k for p in pieces)) for k in (0, 1, 2, 3)},
+        "emopia": args.emopia, "emopia_pieces": len(extra),
+        "parallel_mode_pieces": int(sum(p.get("version") == "parallel" for p in pop)),
         "tokens_train": int(sum(l for l, sp in zip(lengths, seq_piece) if pieces[sp]["split"] == 0)),
         "valence_raw_scale": v_lohi, "arousal_raw_scale": a_lohi,
         "valence_train_mean_sd": [float(val[train].mean()), float(val[train].std())],
@@ -115,6 +150,19 @@ def main():
     }
     mode = np.array([p.get("mode") == "min" for p in pop])
     stats["valence_major_minus_minor"] = float(val[: len(pop)][~mode].mean() - val[: len(pop)][mode].mean())
+    index = {p["name"]: k for k, p in enumerate(pop)}
+    pairs = [(index[p["name"]], index[p["name"] + "-parallel"]) for p in pop
+             if p["version"] == "original" and p["name"] + "-parallel" in index]
+    if pairs:  # label of the major version minus that of the minor version, over the pairs
+        d = [val[a] - val[b] if pop[a]["mode"] == "maj" else val[b] - val[a] for a, b in pairs]
+        stats["parallel_pairs"] = len(pairs)
+        stats["valence_pair_major_minus_minor_mean_sd"] = [float(np.mean(d)), float(np.std(d))]
+        stats["valence_pair_major_above_minor_share"] = float(np.mean(np.array(d) > 0))
+    if extra:
+        q = np.array([p["quadrant"] for p in extra])
+        ev = val[len(pop): len(pop) + len(extra)]
+        stats["emopia_valence_positive_minus_negative"] = float(ev[(q == 1) | (q == 4)].mean()
+                                                                - ev[(q == 2) | (q == 3)].mean())
     Path(args.out).with_suffix(".json").write_text(json.dumps(stats, indent=1))
     print(json.dumps(stats, indent=1))
 

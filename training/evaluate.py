@@ -1,12 +1,18 @@
 """Evaluate a trained decoder on generated pieces.
 
-For each (valence, arousal) of a grid, generate pieces with the reference sampler, then measure:
-  - instruments per piece: share with >= 2 / >= 3 / >= 4 instruments (single attempt);
-  - how often min_instruments = 3 is met within 3 attempts;
-  - emotion: the VGMIDI valence regressor and midi-emotion's arousal (both scaled as the training labels,
-    constants from the data set's JSON) against the requested values: Pearson r and MAE, separately.
+For each (valence, arousal) of a 3 x 3 grid and each guidance weight, generate pieces with the reference sampler
+(training/sample.py), then measure:
+  - instruments per piece: share with >= 2 / >= 3 / >= 4 instruments (single attempt), and how often
+    min_instruments = 3 is met within 3 attempts;
+  - emotion as the training pieces were labelled (the valence labeller, midi-emotion's arousal, both on the labels'
+    scale from the data set's JSON) against the requested values: Pearson r with a 95 % interval, and MAE;
+  - the independent valence judge (models/valence_judge.onnx, trained on EMOPIA part B only): the share of pieces
+    it judges positive, per requested valence;
+  - listening cues that music psychology ties to valence and arousal, per requested valence (`cues`): major-key
+    share and key clarity (Krumhansl-Kessler), major-minus-minor triads, register (mean pitch, melody), articulation,
+    consonance, note density.
 
-    python -m training.evaluate --ckpt training/runs/concat_cpu/best.pt --out training/runs/concat_cpu/eval.json
+    python -m training.evaluate --ckpt training/runs/concat/best.pt --guidance 1,2,3 --out training/runs/concat/eval.json
 """
 import argparse
 import json
@@ -16,65 +22,106 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from . import emotion_features as ef
 from . import midi_tokens as mt
 from .build_dataset import scaled_emotion, seconds
 from .sample import Generator, count_instruments, load
+from .valence_judge import Judge
 
 GRID = (-0.8, 0.0, 0.8)
+CUES = {"major_key": lambda f: float(f[ef.FEATURE_NAMES.index("kk_major_minus_minor")] > 0),
+        "key_clarity": lambda f: float(f[ef.FEATURE_NAMES.index("key_clarity")]),
+        "triads_major_minus_minor": lambda f: float(f[ef.FEATURE_NAMES.index("triad_major_minus_minor")]),
+        "mean_pitch": lambda f: float(f[ef.FEATURE_NAMES.index("pitch_mean")]),
+        "melody_pitch": lambda f: float(f[ef.FEATURE_NAMES.index("top_mean")]),
+        "articulation": lambda f: float(f[ef.FEATURE_NAMES.index("articulation")]),
+        "consonance": lambda f: float(f[ef.FEATURE_NAMES.index("dyadic_consonance")]),
+        "log_note_density": lambda f: float(f[ef.FEATURE_NAMES.index("log_note_density")])}
+
+
+def correlation(req, got):
+    """Pearson r with its 95 % interval (Fisher's z, normal approximation) and the MAE."""
+    req, got = np.array(req, dtype=float), np.array(got, dtype=float)
+    r = float(np.corrcoef(req, got)[0, 1]) if got.std() > 0 and req.std() > 0 else float("nan")
+    half = 1.96 / np.sqrt(max(1, len(req) - 3))
+    ci = [float(np.tanh(np.arctanh(r) - half)), float(np.tanh(np.arctanh(r) + half))] if abs(r) < 1 else [r, r]
+    return {"pearson_r": r, "pearson_r_ci95": ci, "mae": float(np.abs(req - got).mean())}
+
+
+def measure(notes, stats, judge):
+    """Everything evaluate.py reports about one piece (notes in seconds)."""
+    if not notes:
+        return {"valence": 0.0, "arousal": -1.0, "judge_positive": 0.5, **{k: 0.0 for k in CUES}}
+    v, a = scaled_emotion(notes, stats)
+    f = ef.features(notes)
+    return {"valence": v, "arousal": a, "judge_positive": judge.positive(notes), **{k: c(f) for k, c in CUES.items()}}
+
+
+def by_valence(req_v, rows, key):
+    return {f"{v:+.1f}": float(np.mean([r[key] for rv, r in zip(req_v, rows) if rv == v])) for v in GRID}
+
+
+def evaluate(gen, stats, judge, gen_len, per_cell, guidance):
+    req_v, req_a, rows, n_inst, met3 = [], [], [], [], []
+    seed = 0
+    t0 = time.time()
+    for v in GRID:
+        for ar in GRID:
+            for _ in range(per_cell):
+                seed += 1
+                first = gen.generate(v, ar, gen_len, min_instruments=1, seed=seed, max_attempts=1, guidance=guidance)
+                toks = first["tokens"]
+                n_inst.append(count_instruments(toks))
+                req_v.append(v)
+                req_a.append(ar)
+                rows.append(measure(seconds(mt.tokens_to_notes(toks)), stats, judge))
+                if n_inst[-1] >= 3:
+                    met3.append(True)
+                else:
+                    retry = gen.generate(v, ar, gen_len, min_instruments=3, seed=seed + 10_000, max_attempts=2,
+                                         guidance=guidance)
+                    met3.append(retry["met"])
+    n_inst = np.array(n_inst)
+    judge_pos = [r["judge_positive"] > 0.5 for r in rows]
+    return {
+        "guidance": guidance, "pieces": len(rows), "gen_len": gen_len,
+        "share_ge2": float((n_inst >= 2).mean()), "share_ge3": float((n_inst >= 3).mean()),
+        "share_ge4": float((n_inst >= 4).mean()), "min3_within_3_tries": float(np.mean(met3)),
+        "valence": correlation(req_v, [r["valence"] for r in rows]),
+        "arousal": correlation(req_a, [r["arousal"] for r in rows]),
+        "judge_positive_share": {f"{v:+.1f}": float(np.mean([p for rv, p in zip(req_v, judge_pos) if rv == v]))
+                                 for v in GRID},
+        "judge_r": correlation(req_v, [r["judge_positive"] for r in rows])["pearson_r"],
+        "cues_by_requested_valence": {k: by_valence(req_v, rows, k) for k in CUES},
+        "cue_r_with_requested_valence": {k: correlation(req_v, [r[k] for r in rows])["pearson_r"] for k in CUES},
+        "cue_r_with_requested_arousal": {k: correlation(req_a, [r[k] for r in rows])["pearson_r"] for k in CUES},
+        "minutes": round((time.time() - t0) / 60, 2),
+    }
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--dataset_json", default="training/work/dataset.json")
-    ap.add_argument("--gen_len", type=int, default=768)
-    ap.add_argument("--per_cell", type=int, default=2)
+    ap.add_argument("--gen_len", type=int, default=1024)
+    ap.add_argument("--per_cell", type=int, default=4)
+    ap.add_argument("--guidance", default="1", help="comma-separated guidance weights (1 = off)")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads")
     a = ap.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
+    torch.set_num_threads(a.threads)
     stats = json.loads(Path(a.dataset_json).read_text())
-    gen = Generator(load(a.ckpt))
-    t0 = time.time()
-    req_v, req_a, got_v, got_a, n_inst, met3 = [], [], [], [], [], []
-    seed = 0
-    for v in GRID:
-        for ar in GRID:
-            for _ in range(a.per_cell):
-                seed += 1
-                first = gen.generate(v, ar, a.gen_len, min_instruments=1, seed=seed, max_attempts=1)
-                toks = first["tokens"]
-                notes = seconds(mt.tokens_to_notes(toks))
-                n_inst.append(count_instruments(toks))
-                req_v.append(v)
-                req_a.append(ar)
-                v_got, a_got = scaled_emotion(notes, stats) if notes else (0.0, -1.0)
-                got_v.append(v_got)
-                got_a.append(a_got)
-                if n_inst[-1] >= 3:
-                    met3.append(True)
-                else:
-                    retry = gen.generate(v, ar, a.gen_len, min_instruments=3, seed=seed + 10_000, max_attempts=2)
-                    met3.append(retry["met"])
-    n_inst = np.array(n_inst)
-
-    def rm(req, got):
-        req, got = np.array(req), np.array(got)
-        r = float(np.corrcoef(req, got)[0, 1]) if got.std() > 0 else float("nan")
-        # 95 % interval of r from Fisher's z (normal approximation): with a few dozen pieces it is wide.
-        half = 1.96 / np.sqrt(max(1, len(req) - 3))
-        ci = [float(np.tanh(np.arctanh(r) - half)), float(np.tanh(np.arctanh(r) + half))] if abs(r) < 1 else [r, r]
-        return {"pearson_r": r, "pearson_r_ci95": ci, "mae": float(np.abs(req - got).mean())}
-
-    res = {
-        "ckpt": a.ckpt, "gen_len": a.gen_len, "pieces": len(n_inst), "grid": GRID,
-        "share_ge2": float((n_inst >= 2).mean()), "share_ge3": float((n_inst >= 3).mean()),
-        "share_ge4": float((n_inst >= 4).mean()), "min3_within_3_tries": float(np.mean(met3)),
-        "valence": rm(req_v, got_v), "arousal": rm(req_a, got_a), "minutes": round((time.time() - t0) / 60, 2),
-    }
-    Path(a.out).write_text(json.dumps(res, indent=1))
-    print(json.dumps(res, indent=1))
+    gen, judge = Generator(load(a.ckpt)), Judge()
+    res = {"ckpt": a.ckpt, "dataset_json": a.dataset_json, "grid": GRID, "per_cell": a.per_cell, "runs": []}
+    for w in [float(x) for x in a.guidance.split(",")]:
+        if w != 1.0 and not gen.cfg.null_condition and gen.cfg.conditioning != "discrete_token":
+            continue
+        r = evaluate(gen, stats, judge, a.gen_len, a.per_cell, w)
+        res["runs"].append(r)
+        print(json.dumps({k: r[k] for k in ("guidance", "valence", "arousal", "judge_positive_share", "share_ge3",
+                                            "minutes")}), flush=True)
+        Path(a.out).write_text(json.dumps(res, indent=1) + "\n")
+    Path(a.out).write_text(json.dumps(res, indent=1) + "\n")
 
 
 if __name__ == "__main__":

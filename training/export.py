@@ -3,6 +3,8 @@
 Interface (names as ONNX Runtime GenAI / Optimum decoder exports):
   inputs   input_ids                 int64   [batch, sequence_length]
            condition                 float32 [batch, 2]  (valence, arousal) - continuous_* only
+           condition_mask            float32 [batch]  1 = the emotion, 0 = the null condition - continuous_*
+                                     decoders trained for classifier-free guidance only
            past_key_values.N.key     float32 [batch, n_head, past_sequence_length, head_dim]
            past_key_values.N.value   (same)
   outputs  logits                    float32 [batch, sequence_length, vocab]
@@ -32,19 +34,26 @@ from .model import GPTConfig, MusicTransformer
 OPSET = 17  # ONNX Runtime Java 1.29 reads it
 
 
+def has_mask(cfg):
+    return cfg.null_condition and cfg.conditioning in ("continuous_concat", "continuous_token")
+
+
 class CachedDecoder(torch.nn.Module):
     def __init__(self, model):
         super().__init__()
         self.m = model
         self.has_condition = model.cfg.conditioning in ("continuous_concat", "continuous_token")
+        self.has_mask = has_mask(model.cfg)
 
     def forward(self, input_ids, *rest):
+        condition = mask = None
         if self.has_condition:
-            condition, flat = rest[0], rest[1:]
-        else:
-            condition, flat = None, rest
+            condition, rest = rest[0], rest[1:]
+        if self.has_mask:
+            mask, rest = rest[0], rest[1:]
+        flat = rest
         past = [(flat[2 * i], flat[2 * i + 1]) for i in range(len(flat) // 2)]
-        logits, present = self.m.forward_cached(input_ids, condition, past)
+        logits, present = self.m.forward_cached(input_ids, condition, past, mask)
         out = [logits]
         for k, v in present:
             out += [k, v]
@@ -52,7 +61,7 @@ class CachedDecoder(torch.nn.Module):
 
 
 def io_names(cfg, has_condition):
-    ins = ["input_ids"] + (["condition"] if has_condition else [])
+    ins = ["input_ids"] + (["condition"] if has_condition else []) + (["condition_mask"] if has_mask(cfg) else [])
     outs = ["logits"]
     for i in range(cfg.n_layer):
         ins += [f"past_key_values.{i}.key", f"past_key_values.{i}.value"]
@@ -64,16 +73,20 @@ def export(model, path):
     cfg = model.cfg
     wrapper = CachedDecoder(model).eval()
     hd = cfg.n_embd // cfg.n_head
-    ids = torch.tensor([[V.START, 5, 900]], dtype=torch.int64)
+    ids = torch.tensor([[V.START, 5, 900], [V.START, 7, 901]], dtype=torch.int64)
     args = [ids]
     if wrapper.has_condition:
-        args.append(torch.tensor([[0.3, -0.2]]))
+        args.append(torch.tensor([[0.3, -0.2], [0.3, -0.2]]))
+    if wrapper.has_mask:
+        args.append(torch.tensor([1.0, 0.0]))
     for _ in range(cfg.n_layer):
-        args += [torch.zeros(1, cfg.n_head, 4, hd), torch.zeros(1, cfg.n_head, 4, hd)]
+        args += [torch.zeros(2, cfg.n_head, 4, hd), torch.zeros(2, cfg.n_head, 4, hd)]
     ins, outs = io_names(cfg, wrapper.has_condition)
     dyn = {"input_ids": {0: "batch", 1: "sequence_length"}, "logits": {0: "batch", 1: "sequence_length"}}
     if wrapper.has_condition:
         dyn["condition"] = {0: "batch"}
+    if wrapper.has_mask:
+        dyn["condition_mask"] = {0: "batch"}
     for n in ins[1:]:
         if n.startswith("past"):
             dyn[n] = {0: "batch", 2: "past_sequence_length"}
@@ -85,39 +98,49 @@ def export(model, path):
 
 
 def vector_run(model, sess, valence=0.5, arousal=-0.3):
-    """Prefill the prefix + 3 music tokens, then 4 single-token steps, in torch and ORT."""
+    """Prefill the prefix + 3 music tokens, then 4 single-token steps, in torch and ORT. A decoder with the null
+    condition runs as a batch of two rows, as guided decoding does: row 0 with the emotion, row 1 with the null
+    condition."""
     cfg = model.cfg
+    rows = 2 if cfg.null_condition else 1
     if cfg.conditioning == "continuous_token":
-        prefix = [V.PAD, V.PAD, V.START]
+        prefixes = [[V.PAD, V.PAD, V.START]] * rows
     elif cfg.conditioning == "discrete_token":
-        prefix = [V.INDEX[f"<V{V.emotion_bin(valence)}>"], V.INDEX[f"<A{V.emotion_bin(arousal)}>"], V.START]
+        prefixes = [[V.INDEX[f"<V{V.emotion_bin(valence)}>"], V.INDEX[f"<A{V.emotion_bin(arousal)}>"], V.START],
+                    [V.PAD, V.PAD, V.START]][:rows]
     else:
-        prefix = [V.START]
-    calls = [prefix + [V.note_token("PIANO", True, 60), V.timeshift_token(240), V.note_token("BASS", True, 36)],
+        prefixes = [[V.START]] * rows
+    music = [[V.note_token("PIANO", True, 60), V.timeshift_token(240), V.note_token("BASS", True, 36)],
              [V.note_token("DRUMS", True, 36)], [V.timeshift_token(120)], [V.note_token("PIANO", False, 60)],
              [V.note_token("STRINGS", True, 72)]]
+    calls = [[p + music[0] for p in prefixes]] + [[m] * rows for m in music[1:]]
     has_cond = cfg.conditioning in ("continuous_concat", "continuous_token")
-    cond = torch.tensor([[valence, arousal]], dtype=torch.float32)
-    past_t = model.empty_cache()
+    cond = torch.tensor([[valence, arousal]] * rows, dtype=torch.float32)
+    mask = torch.tensor([1.0, 0.0]) if has_mask(cfg) else None
+    past_t = model.empty_cache(rows)
     hd = cfg.n_embd // cfg.n_head
-    past_o = {f"past_key_values.{i}.{kv}": np.zeros((1, cfg.n_head, 0, hd), np.float32)
+    past_o = {f"past_key_values.{i}.{kv}": np.zeros((rows, cfg.n_head, 0, hd), np.float32)
               for i in range(cfg.n_layer) for kv in ("key", "value")}
     steps, worst = [], 0.0
     with torch.no_grad():
         for call in calls:
-            ids = torch.tensor([call])
-            lt, past_t = model.forward_cached(ids, cond if has_cond else None, past_t)
+            ids = torch.tensor(call)
+            lt, past_t = model.forward_cached(ids, cond if has_cond else None, past_t, mask)
             feeds = {"input_ids": ids.numpy(), **past_o}
             if has_cond:
                 feeds["condition"] = cond.numpy()
+            if mask is not None:
+                feeds["condition_mask"] = mask.numpy()
             res = sess.run(None, feeds)
             lo = res[0]
             for i in range(cfg.n_layer):
                 past_o[f"past_key_values.{i}.key"] = res[1 + 2 * i]
                 past_o[f"past_key_values.{i}.value"] = res[2 + 2 * i]
             worst = max(worst, float(np.abs(lo - lt.numpy()).max()))
-            steps.append({"input_ids": call, "last_logits": [round(float(x), 6) for x in lt[0, -1].numpy()]})
+            steps.append({"input_ids": call,
+                          "last_logits": [[round(float(x), 6) for x in lt[r, -1].numpy()] for r in range(rows)]})
     return {"conditioning": cfg.conditioning, "condition": [valence, arousal] if has_cond else None,
+            "condition_mask": None if mask is None else mask.tolist(), "batch": rows,
             "steps": steps, "tolerance": 1e-4}, worst
 
 
@@ -134,7 +157,7 @@ def write_card(model, ck, onnx_path, worst, args):
     has_cond = cfg.conditioning in ("continuous_concat", "continuous_token")
     ins, outs = io_names(cfg, has_cond)
     hd = cfg.n_embd // cfg.n_head
-    shapes = {"input_ids": ["batch", "sequence_length"], "condition": ["batch", 2],
+    shapes = {"input_ids": ["batch", "sequence_length"], "condition": ["batch", 2], "condition_mask": ["batch"],
               "logits": ["batch", "sequence_length", cfg.vocab_size]}
     io = {"inputs": [], "outputs": []}
     for n in ins:
@@ -151,10 +174,14 @@ def write_card(model, ck, onnx_path, worst, args):
         "file": onnx_path.name,
         "conditioning": cfg.conditioning,
         "architecture": {k: getattr(cfg, k) for k in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd",
-                                                      "d_condition", "dropout")},
+                                                      "d_condition", "dropout", "null_condition")},
         "positions": "rotary (RoPE), derived inside the graph from past_sequence_length",
         "prefix": {"continuous_concat": "[<START>]", "continuous_token": "[<PAD>, <PAD>, <START>] (slots 0, 1 carry v, a)",
                    "discrete_token": "[<Vk>, <Ak>, <START>]", "none": "[<START>]"}[cfg.conditioning],
+        "null_condition": {"continuous_concat": "condition_mask 0 (a learned vector replaces the projected emotion)",
+                           "continuous_token": "condition_mask 0 (two learned vectors fill the slots)",
+                           "discrete_token": "prefix [<PAD>, <PAD>, <START>]", "none": None}[cfg.conditioning]
+                          if cfg.null_condition else None,
         "vocabulary": "vocab.json",
         "io": io,
         "opset": OPSET,

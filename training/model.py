@@ -8,6 +8,13 @@ Conditionings (Sulun, Davies & Viana, IEEE Access 2022):
                       token embedding at positions 0 and 1 (the sequence starts with two slots)
   discrete_token    - v and a quantised to five bins each: two control tokens <Vk> <Ak> first
 
+Classifier-free guidance (null_condition=True): the model also learns a null condition, used in
+training in place of the emotion for a share of the rows (train.py cfg_drop). `condition_mask` [B]
+says per row whether the emotion (1) or the null condition (0) is given: for continuous_concat a
+learned d_condition vector replaces the projected emotion, for continuous_token two learned vectors
+fill the slots; for discrete_token the null condition is the prefix <PAD> <PAD> (no mask needed).
+At decoding, logits = uncond + w (cond - uncond) on log-probabilities (sample.py).
+
 Positions are rotary (RoPE), so attention depends on relative distance only. Incremental decoding
 passes a key/value cache per layer; the graph derives the positions of the new tokens from the
 cache length. The ONNX export (export.py) exposes exactly `forward_cached`.
@@ -32,6 +39,7 @@ class GPTConfig:
     d_condition: int = 64
     dropout: float = 0.1
     conditioning: str = "continuous_concat"
+    null_condition: bool = False  # a learned "no emotion" condition, for classifier-free guidance
 
     @property
     def prefix_len(self):
@@ -106,9 +114,14 @@ class MusicTransformer(nn.Module):
         self.tok_emb = nn.Embedding(cfg.vocab_size, tok_width)
         if cfg.conditioning == "continuous_concat":
             self.cond = nn.Linear(2, cfg.d_condition)
+            if cfg.null_condition:
+                self.null_cond = nn.Parameter(torch.zeros(cfg.d_condition))
         elif cfg.conditioning == "continuous_token":
             self.cond_v = nn.Linear(1, cfg.n_embd)
             self.cond_a = nn.Linear(1, cfg.n_embd)
+            if cfg.null_condition:
+                self.null_v = nn.Parameter(torch.zeros(cfg.n_embd))
+                self.null_a = nn.Parameter(torch.zeros(cfg.n_embd))
         self.drop = nn.Dropout(cfg.dropout)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
         self.ln_f = nn.LayerNorm(cfg.n_embd)
@@ -124,24 +137,29 @@ class MusicTransformer(nn.Module):
         elif isinstance(m, nn.Embedding):
             nn.init.normal_(m.weight, std=0.02)
 
-    def embed(self, idx, condition, pos):
+    def embed(self, idx, condition, pos, condition_mask=None):
         x = self.tok_emb(idx)
         B, T, _ = x.shape
+        m = None if condition_mask is None else condition_mask.to(x.dtype)[:, None]  # [B, 1]
         if self.cfg.conditioning == "continuous_concat":
-            c = self.cond(condition)[:, None, :].expand(B, T, self.cfg.d_condition)
-            x = torch.cat((x, c), dim=-1)
+            c = self.cond(condition)
+            if m is not None:
+                c = m * c + (1 - m) * self.null_cond
+            x = torch.cat((x, c[:, None, :].expand(B, T, self.cfg.d_condition)), dim=-1)
         elif self.cfg.conditioning == "continuous_token":
-            cv = self.cond_v(condition[:, 0:1])[:, None, :]
-            ca = self.cond_a(condition[:, 1:2])[:, None, :]
+            cv, ca = self.cond_v(condition[:, 0:1]), self.cond_a(condition[:, 1:2])
+            if m is not None:
+                cv, ca = m * cv + (1 - m) * self.null_v, m * ca + (1 - m) * self.null_a
+            cv, ca = cv[:, None, :], ca[:, None, :]
             slot = pos[None, :, None]
             x = torch.where(slot == 0, cv, torch.where(slot == 1, ca, x))
         return self.drop(x)
 
-    def forward(self, idx, condition=None, targets=None):
+    def forward(self, idx, condition=None, targets=None, condition_mask=None):
         """Training / full-window forward. idx [B, T]; condition [B, 2] (v, a); targets [B, T]
-        with -1 where no loss is taken. Returns (logits, loss)."""
+        with -1 where no loss is taken; condition_mask [B] (1 emotion, 0 null) or None. Returns (logits, loss)."""
         pos = torch.arange(idx.shape[1], device=idx.device)
-        x = self.embed(idx, condition, pos)
+        x = self.embed(idx, condition, pos, condition_mask)
         for blk in self.blocks:
             x, _, _ = blk(x, pos)
         logits = self.head(self.ln_f(x))
@@ -150,12 +168,12 @@ class MusicTransformer(nn.Module):
             loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-1)
         return logits, loss
 
-    def forward_cached(self, idx, condition, past):
+    def forward_cached(self, idx, condition, past, condition_mask=None):
         """Incremental forward. past: list of (k, v) per layer, each [B, H, P, D] (P may be 0).
         Returns logits [B, T, V] and the new cache (P + T long)."""
         P = past[0][0].shape[2]
         pos = torch.arange(idx.shape[1], device=idx.device) + P
-        x = self.embed(idx, condition, pos)
+        x = self.embed(idx, condition, pos, condition_mask)
         present = []
         for blk, (pk, pv) in zip(self.blocks, past):
             x, k, v = blk(x, pos, pk, pv)

@@ -17,10 +17,19 @@ To vary the number of instruments (and so give arousal and min_instruments somet
 a song keeps drums with probability 0.7 and bass with probability 0.85; a lead may be dropped
 with probability 0.15. What was done is stored with each piece.
 
-Output: training/work/pop909_notes.pkl — a list of {"name", "notes": [(inst, pitch, start_ms,
-end_ms)], "mode": "maj"|"min"|None, "arrangement": {...}}.
+Paired contrast (--parallel, the default): every song is also written in its parallel mode, from the
+key annotations (key_audio.txt, one or more (start, end, tonic:mode) segments). Each pitched note is
+moved by its scale degree relative to the tonic of the segment it starts in: in a major segment the
+3rd, 6th and 7th degrees go down a semitone (major -> natural minor), in a minor segment the minor
+3rd, 6th and 7th go up (natural minor -> major; a raised leading tone already is the major 7th).
+Melody, accompaniment and the bass line (written from the chord roots, so the chords move with them)
+are changed alike; drums are not. The model then sees the same song at two valences, and nothing but
+the mode to explain the difference. Songs without a usable key annotation get no parallel version.
 
-    python -m training.prep_pop909 [--data ../shared/data] [--limit N]
+Output: training/work/pop909_notes.pkl — a list of {"name", "song", "version": "original"|"parallel",
+"notes": [(inst, pitch, start_ms, end_ms)], "mode": "maj"|"min"|None, "arrangement": {...}}.
+
+    python -m training.prep_pop909 [--data ../shared/data] [--limit N] [--no-parallel]
 """
 import argparse
 import csv
@@ -74,12 +83,43 @@ def chord_bass(label):
     return pc
 
 
-def read_mode(path):
+def read_keys(path):
+    """key_audio.txt -> [(start_s, end_s, tonic_pc, "maj"|"min")]; [] when missing or unreadable."""
+    keys = []
     try:
-        first = Path(path).read_text().split("\n")[0].split()
-        return "min" if first[-1].endswith(":min") else "maj"
-    except (OSError, IndexError):
-        return None
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 3 or ":" not in parts[2]:
+            continue
+        tonic, mode = parts[2].split(":", 1)
+        if tonic in PC and mode in ("maj", "min"):
+            keys.append((float(parts[0]), float(parts[1]), PC[tonic], mode))
+    return keys
+
+
+# Scale degree (semitones above the tonic) -> its place in the parallel mode.
+TO_MINOR = {4: 3, 9: 8, 11: 10}
+TO_MAJOR = {3: 4, 8: 9, 10: 11}
+
+
+def parallel_mode(notes_s, keys):
+    """Notes (inst, pitch, start_s, end_s) in the parallel mode of the key segment each note starts in
+    (the nearest segment for a note outside all of them); drums unchanged."""
+    def segment(t):
+        inside = [k for k in keys if k[0] <= t < k[1]]
+        return inside[0] if inside else min(keys, key=lambda k: min(abs(t - k[0]), abs(t - k[1])))
+    out = []
+    for inst, pitch, s, e in notes_s:
+        if inst != "DRUMS":
+            _, _, tonic, mode = segment(s)
+            degree = (pitch - tonic) % 12
+            new = (TO_MINOR if mode == "maj" else TO_MAJOR).get(degree, degree)
+            pitch += new - degree
+        out.append((inst, pitch, s, e))
+    return out
 
 
 def load_grooves(data):
@@ -156,7 +196,7 @@ def drum_part(beats, downbeat, chords, groove):
     return notes
 
 
-def arrange(song_dir, grooves, rng):
+def arrange(song_dir, grooves, rng, parallel=True):
     sid = song_dir.name
     pm = pretty_midi.PrettyMIDI(str(song_dir / f"{sid}.mid"))
     tracks = {i.name.upper(): i for i in pm.instruments}
@@ -182,10 +222,21 @@ def arrange(song_dir, grooves, rng):
         g = grooves[rng.randrange(len(grooves))]
         notes += drum_part(beats, downbeat, chords, g)
         arrangement["drums"] = g["style"]
-    notes = [(i, int(p), round(s * 1000), round(e * 1000)) for i, p, s, e in notes]
-    notes.sort(key=lambda n: (n[2], n[0], n[1]))
-    return {"name": f"pop909/{sid}", "notes": notes, "mode": read_mode(song_dir / "key_audio.txt"),
-            "arrangement": arrangement}
+    keys = read_keys(song_dir / "key_audio.txt")
+    mode = keys[0][3] if keys else None
+    piece = {"name": f"pop909/{sid}", "song": sid, "version": "original", "notes": to_ms(notes), "mode": mode,
+             "arrangement": arrangement}
+    if not parallel or not keys:
+        return [piece]
+    flipped = {**piece, "name": f"pop909/{sid}-parallel", "version": "parallel",
+               "notes": to_ms(parallel_mode(notes, keys)), "mode": {"maj": "min", "min": "maj"}[mode]}
+    return [piece, flipped]
+
+
+def to_ms(notes_s):
+    out = [(i, int(p), round(s * 1000), round(e * 1000)) for i, p, s, e in notes_s]
+    out.sort(key=lambda n: (n[2], n[0], n[1]))
+    return out
 
 
 def main():
@@ -193,6 +244,8 @@ def main():
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--out", default="training/work/pop909_notes.pkl")
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--no-parallel", dest="parallel", action="store_false",
+                    help="no parallel-mode versions (the paired-contrast ablation's baseline)")
     args = ap.parse_args()
     data = Path(args.data)
     grooves = load_grooves(data)
@@ -204,14 +257,15 @@ def main():
     for d in songs:
         rng = random.Random(int(d.name))
         try:
-            pieces.append(arrange(d, grooves, rng))
+            pieces += arrange(d, grooves, rng, args.parallel)
         except Exception as ex:  # a broken song is skipped, not fatal
             print(f"skip {d.name}: {ex}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "wb") as f:
         pickle.dump(pieces, f)
     n_inst = [len({n[0] for n in p["notes"]}) for p in pieces]
-    print(f"wrote {len(pieces)} pieces to {args.out}; instruments per piece:",
+    print(f"wrote {len(pieces)} pieces ({sum(p['version'] == 'parallel' for p in pieces)} in the parallel mode) "
+          f"to {args.out}; instruments per piece:",
           {k: n_inst.count(k) for k in sorted(set(n_inst))})
 
 

@@ -39,50 +39,66 @@ class Generator:
         self.cfg = model.cfg
         self.mask = special_mask(self.cfg.vocab_size)
 
-    def prefix(self, valence, arousal):
+    def prefix(self, valence, arousal, null=False):
         c = self.cfg.conditioning
         if c == "continuous_token":
             return [V.PAD, V.PAD, V.START]
         if c == "discrete_token":
+            if null:
+                return [V.PAD, V.PAD, V.START]
             return [V.INDEX[f"<V{V.emotion_bin(valence)}>"], V.INDEX[f"<A{V.emotion_bin(arousal)}>"], V.START]
         return [V.START]
 
     @torch.no_grad()
-    def generate_once(self, valence, arousal, gen_len, note_temp, rest_temp, top_p, rng, cached=True):
-        cond = torch.tensor([[valence, arousal]], dtype=torch.float32)
-        prefix = self.prefix(valence, arousal)
+    def generate_once(self, valence, arousal, gen_len, note_temp, rest_temp, top_p, rng, cached=True, guidance=1.0):
+        """One attempt. guidance != 1 (needs a model trained with the null condition): the conditional and the
+        unconditional stream run as one batch of two, and the pick uses uncond + guidance * (cond - uncond) of
+        their log-probabilities."""
+        guided = guidance != 1.0
+        if guided and not self.cfg.null_condition and self.cfg.conditioning != "discrete_token":
+            raise ValueError("guidance needs a decoder trained with the null condition")
+        rows = 2 if guided else 1
+        cond = torch.tensor([[valence, arousal]] * rows, dtype=torch.float32)
+        cmask = torch.tensor([1.0, 0.0][:rows]) if self.cfg.null_condition else None
+        prefixes = [self.prefix(valence, arousal), self.prefix(valence, arousal, null=True)][:rows]
         n_pre = self.cfg.prefix_len
         window = self.cfg.block_size
-        seq = list(prefix)
-        past = self.model.empty_cache()
-        feed = list(prefix)
-        repeat, out = 0, []
+        music = []
+        past = self.model.empty_cache(rows)
+        feed = [list(p) for p in prefixes]
+        repeat, last_tok = 0, prefixes[0][-1]
         for _ in range(gen_len):
             if cached:
-                if past[0][0].shape[2] + len(feed) > window:
+                if past[0][0].shape[2] + len(feed[0]) > window:
                     # re-encode: prefix slots + the most recent half of the music
-                    music = seq[n_pre:]
-                    feed = seq[:n_pre] + music[len(music) - (window - n_pre) // 2:]
-                    past = self.model.empty_cache()
-                logits, past = self.model.forward_cached(torch.tensor([feed]), cond, past)
+                    keep = music[len(music) - (window - n_pre) // 2:]
+                    feed = [p[:n_pre] + keep for p in prefixes]
+                    past = self.model.empty_cache(rows)
+                logits, past = self.model.forward_cached(torch.tensor(feed), cond, past, cmask)
             else:
-                music = seq[n_pre:][-(window - n_pre):]
-                logits, _ = self.model(torch.tensor([seq[:n_pre] + music]), cond)
-            last = logits[0, -1].numpy()
-            base = note_temp if is_timeshift(seq[-1]) else rest_temp
-            tok, kept = nucleus_pick(last, penalised_temperature(base, repeat), top_p, rng.random(), self.mask)
+                ctx = ([prefixes[0][-1]] + music)[-(window - n_pre):]  # <START> while it is in the window
+                full = [p[:n_pre] + ctx for p in prefixes]
+                logits, _ = self.model(torch.tensor(full), cond, condition_mask=cmask)
+            last = logits[:, -1].double()
+            if guided:
+                lp = torch.log_softmax(last, dim=-1)
+                last = lp[1] + guidance * (lp[0] - lp[1])
+            else:
+                last = last[0]
+            base = note_temp if is_timeshift(last_tok) else rest_temp
+            tok, kept = nucleus_pick(last.numpy(), penalised_temperature(base, repeat), top_p, rng.random(), self.mask)
             repeat = repeat + 1 if kept <= 2 else repeat // 2
-            seq.append(tok)
-            out.append(tok)
-            feed = [tok]
-        return out
+            music.append(tok)
+            last_tok = tok
+            feed = [[tok] for _ in range(rows)]
+        return music
 
     def generate(self, valence, arousal, gen_len=1024, note_temp=1.2, rest_temp=1.2, top_p=0.7,
-                 min_instruments=2, seed=0, max_attempts=3, cached=True):
+                 min_instruments=2, seed=0, max_attempts=3, cached=True, guidance=1.0):
         rng = np.random.default_rng(seed)
         best = None
         for attempt in range(1, max_attempts + 1):
-            toks = self.generate_once(valence, arousal, gen_len, note_temp, rest_temp, top_p, rng, cached)
+            toks = self.generate_once(valence, arousal, gen_len, note_temp, rest_temp, top_p, rng, cached, guidance)
             n = count_instruments(toks)
             if best is None or n > best[1]:
                 best = (toks, n, attempt)
@@ -110,10 +126,12 @@ def main():
     ap.add_argument("--top_p", type=float, default=0.7)
     ap.add_argument("--min_instruments", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--guidance", type=float, default=1.0)
     ap.add_argument("--out", default="out.mid")
     a = ap.parse_args()
     g = Generator(load(a.ckpt))
-    r = g.generate(a.valence, a.arousal, a.gen_len, a.note_temp, a.rest_temp, a.top_p, a.min_instruments, a.seed)
+    r = g.generate(a.valence, a.arousal, a.gen_len, a.note_temp, a.rest_temp, a.top_p, a.min_instruments, a.seed,
+                   guidance=a.guidance)
     mt.notes_to_midi(mt.tokens_to_notes(r["tokens"])).save(a.out)
     print(f"{a.out}: {len(r['tokens'])} tokens, {r['instruments']} instruments, {r['attempts']} attempt(s)")
 

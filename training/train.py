@@ -36,6 +36,8 @@ max_iters = 20000
 time_budget_min = 100.0
 eval_interval, eval_windows = 250, 48
 transpose = 3  # +-semitones, not drums
+cfg_drop = 0.0  # share of rows trained with the null condition (classifier-free guidance); 0: no null condition
+emopia_weight = 1.0  # sampling weight of EMOPIA's clips relative to their length (1: in proportion to tokens)
 seed = 1337
 threads = 2
 device = "auto"  # "auto": CUDA when torch sees a GPU, else CPU
@@ -58,11 +60,14 @@ D = np.load(data)
 tokens, offs, lens, seq_piece = D["tokens"], D["offsets"], D["lengths"], D["seq_piece"]
 valence, arousal, split = D["valence"], D["arousal"], D["split"]
 train_seqs = np.where(split[seq_piece] == 0)[0]
-p_train = lens[train_seqs] / lens[train_seqs].sum()
+is_emopia = np.char.startswith(D["names"][seq_piece[train_seqs]].astype(str), "emopia/")
+p_train = lens[train_seqs] * np.where(is_emopia, emopia_weight, 1.0)
+p_train = p_train / p_train.sum()
 
 cfg = GPTConfig(vocab_size=V.N_DISCRETE if conditioning == "discrete_token" else V.N_BASE,
                 block_size=block_size, n_layer=n_layer, n_head=n_head, n_embd=n_embd,
-                d_condition=d_condition, dropout=dropout, conditioning=conditioning)
+                d_condition=d_condition, dropout=dropout, conditioning=conditioning,
+                null_condition=cfg_drop > 0 and conditioning != "none")
 N_PITCH = V.PITCH_MAX - V.PITCH_MIN + 1
 FIRST_PITCHED = 2 + 2 * N_PITCH  # drums occupy the first 176 note tokens
 
@@ -77,8 +82,9 @@ def transpose_tokens(x, k):
     return np.where(ok, x + k, x)
 
 
-def window(seq, start, music_len, shift=0):
-    """One training row: prefix + music window; returns (idx, targets, condition)."""
+def window(seq, start, music_len, shift=0, null=False):
+    """One training row: prefix + music window; returns (idx, targets, condition, condition_mask).
+    null: the row gets the null condition (classifier-free guidance) instead of its emotion."""
     o, n, pc = offs[seq], lens[seq], seq_piece[seq]
     w = tokens[o + start: o + min(n, start + music_len + 1)].astype(np.int64)
     w = transpose_tokens(w, shift)
@@ -87,14 +93,14 @@ def window(seq, start, music_len, shift=0):
     if conditioning == "continuous_token":
         pre = [V.PAD, V.PAD]
     elif conditioning == "discrete_token":
-        pre = [V.INDEX[f"<V{V.emotion_bin(v)}>"], V.INDEX[f"<A{V.emotion_bin(a)}>"]]
+        pre = [V.PAD, V.PAD] if null else [V.INDEX[f"<V{V.emotion_bin(v)}>"], V.INDEX[f"<A{V.emotion_bin(a)}>"]]
     row = np.full(len(pre) + music_len + 1, V.PAD, dtype=np.int64)
     row[: len(pre)] = pre
     row[len(pre): len(pre) + len(w)] = w
     tgt = row[1:].copy()
     tgt[: max(0, len(pre) - 1)] = -1  # no loss on predicting the second control slot
     tgt[len(pre) + len(w) - 1:] = -1
-    return row[:-1], tgt, (v, a)
+    return row[:-1], tgt, (v, a), 0.0 if null else 1.0
 
 
 def get_batch():
@@ -103,7 +109,9 @@ def get_batch():
     rows = []
     for s in seqs:
         start = int(rng.integers(0, max(1, lens[s] - music_len)))
-        rows.append(window(s, start, music_len, int(rng.integers(-transpose, transpose + 1))))
+        shift = int(rng.integers(-transpose, transpose + 1))
+        null = cfg.null_condition and rng.random() < cfg_drop
+        rows.append(window(s, start, music_len, shift, null))
     return to_tensors(rows)
 
 
@@ -111,7 +119,8 @@ def to_tensors(rows):
     idx = torch.tensor(np.stack([r[0] for r in rows]))
     tgt = torch.tensor(np.stack([r[1] for r in rows]))
     cond = torch.tensor([r[2] for r in rows], dtype=torch.float32)
-    return idx.to(device), tgt.to(device), cond.to(device)
+    mask = torch.tensor([r[3] for r in rows], dtype=torch.float32) if cfg.null_condition else None
+    return idx.to(device), tgt.to(device), cond.to(device), None if mask is None else mask.to(device)
 
 
 def eval_rows(split_id):
@@ -129,7 +138,7 @@ def eval_rows(split_id):
     return out
 
 
-EVAL = {"pop909_heldout": eval_rows(1), "multi_real": eval_rows(2)}
+EVAL = {"pop909_heldout": eval_rows(1), "multi_real": eval_rows(2), "pop909_heldout_parallel": eval_rows(3)}
 
 
 @torch.no_grad()
@@ -141,9 +150,9 @@ def evaluate(model):
             continue
         tot, n, correct = 0.0, 0, 0
         for i in range(0, len(rows), 16):
-            idx, tgt, cond = to_tensors(rows[i: i + 16])
+            idx, tgt, cond, mask = to_tensors(rows[i: i + 16])
             with autocast:
-                logits, _ = model(idx, cond)
+                logits, _ = model(idx, cond, condition_mask=mask)
             logits = logits.float()
             m = tgt >= 0
             lp = torch.log_softmax(logits, -1)
@@ -188,9 +197,9 @@ def main():
         elapsed = minutes0 + (time.time() - t0) / 60
         for g in opt.param_groups:
             g["lr"] = lr_at(it, elapsed)
-        idx, tgt, cond = get_batch()
+        idx, tgt, cond, mask = get_batch()
         with autocast:
-            _, loss = model(idx, cond, tgt)
+            _, loss = model(idx, cond, tgt, mask)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
