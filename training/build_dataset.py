@@ -21,6 +21,13 @@ Labels:
 The scaling constants are stored in the output (and in the model card) so that generated pieces
 can be scored on the same scale.
 
+Key normalisation (--key-normalise): every piece is moved (pitched notes only, by -5 ... +6 semitones) so that
+its tonic is C: for POP909 the tonic of its longest annotated key segment (key_audio.txt; the parallel version
+keeps its original's tonic, so a pair differs only in the 3rd, 6th and 7th degrees), for the other pieces the
+tonic of the best-fitting Krumhansl-Kessler key. Major and minor are then the same pitch classes in every piece
+(E, A, B against Eb, Ab, Bb), which a small decoder can tie to the valence condition; without it the decoder has
+to find the tonic first, and at the CPU budget here it did not (see training/run_ablation.sh).
+
 Augmentation stored here: time stretch by 0.9, 1.0 and 1.1 (transposition happens in train.py).
 
     python -m training.build_dataset [--emopia none|band|piano] [--no-parallel] [--out training/work/dataset.npz]
@@ -36,7 +43,8 @@ import numpy as np
 from . import emopia
 from . import midi_tokens as mt
 from . import vocab as V
-from .emotion_features import arousal_raw, notes_from_midi, predict_valence
+from .emotion_features import KK_MAJOR, KK_MINOR, arousal_raw, notes_from_midi, predict_valence
+from .prep_pop909 import read_keys
 
 STRETCH = (0.9, 1.0, 1.1)
 
@@ -79,6 +87,34 @@ def load_multi(data):
     return pieces
 
 
+def estimated_tonic(notes):
+    """Pitch class of the tonic of the best-fitting Krumhansl-Kessler key (major or minor) of pitched notes."""
+    hist = np.zeros(12)
+    for inst, p, s, e in notes:
+        if inst != "DRUMS":
+            hist[p % 12] += max(e - s, 1)
+    if hist.sum() == 0:
+        return 0
+    best = max((np.corrcoef(np.roll(prof, t), hist)[0, 1], t) for prof in (KK_MAJOR, KK_MINOR) for t in range(12))
+    return best[1]
+
+
+def tonic(piece, data):
+    if piece["name"].startswith("pop909/"):
+        keys = read_keys(Path(data) / "pop909" / "POP909" / piece["song"] / "key_audio.txt")
+        if keys:
+            return max(keys, key=lambda k: k[1] - k[0])[2]
+    return estimated_tonic(piece["notes"])
+
+
+def to_c(piece, data):
+    """The piece moved so that its tonic is C (pitched notes by -5 ... +6 semitones); returns the shift applied."""
+    t = tonic(piece, data)
+    shift = -(t if t <= 6 else t - 12)
+    piece["notes"] = [(i, p if i == "DRUMS" else p + shift, s, e) for i, p, s, e in piece["notes"]]
+    return shift
+
+
 def load_emopia(data, how):
     """EMOPIA part A clips as training pieces, with their human valence on the labeller's raw scale."""
     targets = json.loads(Path("models/valence_regressor.json").read_text())["labels"]["emopia_targets"]
@@ -100,6 +136,8 @@ def main():
     ap.add_argument("--emopia", choices=("none", "band", "piano"), default="none")
     ap.add_argument("--no-parallel", dest="parallel", action="store_false",
                     help="leave out the parallel-mode versions (the paired-contrast ablation's baseline)")
+    ap.add_argument("--key-normalise", dest="key_normalise", action="store_true",
+                    help="move every piece so that its tonic is C (see the module's docstring)")
     ap.add_argument("--out", default="training/work/dataset.npz")
     args = ap.parse_args()
     with open(args.pop909, "rb") as f:
@@ -113,6 +151,7 @@ def main():
         p["split"] = 2
     extra = load_emopia(args.data, args.emopia) if args.emopia != "none" else []
     pieces = pop + extra + multi
+    shifts = [to_c(p, args.data) if args.key_normalise else 0 for p in pieces]
     raw_v = np.array([predict_valence(seconds(p["notes"])) for p in pieces])
     for k, p in enumerate(pieces):
         if "human_valence" in p:
@@ -137,10 +176,10 @@ def main():
     np.savez(args.out, tokens=np.concatenate(chunks), offsets=np.array(offsets), lengths=np.array(lengths),
              seq_piece=np.array(seq_piece), stretch=np.array(stretch), valence=val.astype(np.float32),
              arousal=aro.astype(np.float32), split=np.array([p["split"] for p in pieces]),
-             names=np.array([p["name"] for p in pieces]))
+             names=np.array([p["name"] for p in pieces]), key_shift=np.array(shifts))
     stats = {
         "pieces": {k: int(sum(p["split"] == k for p in pieces)) for k in (0, 1, 2, 3)},
-        "emopia": args.emopia, "emopia_pieces": len(extra),
+        "emopia": args.emopia, "emopia_pieces": len(extra), "key_normalised": args.key_normalise,
         "parallel_mode_pieces": int(sum(p.get("version") == "parallel" for p in pop)),
         "tokens_train": int(sum(l for l, sp in zip(lengths, seq_piece) if pieces[sp]["split"] == 0)),
         "valence_raw_scale": v_lohi, "arousal_raw_scale": a_lohi,

@@ -1,9 +1,11 @@
-"""The four conditionings side by side: held-out likelihood and emotion control, same training budget.
+"""Decoders side by side: held-out likelihood, emotion control, the independent judge and listening cues.
 
-Reads, for each conditioning, the run directory of train.py (best.pt's held-out evaluation) and the
-evaluate.py result beside it (eval.json), then prints one Markdown table and writes the figures as JSON.
+Reads the run directories of train.py whose names match --prefix/--suffix (best.pt's held-out evaluation) and the
+evaluate.py result beside each (eval.json, one entry per guidance weight), prints one Markdown table and writes the
+figures as JSON.
 
-    python -m training.compare --runs training/runs --suffix _eq --out training/results/conditioning_comparison.json
+    python -m training.compare --runs training/runs --prefix abl_ --out training/results/valence_ablation.json
+    python -m training.compare --runs training/runs --suffix _v3 --out training/results/conditioning_comparison.json
 """
 import argparse
 import json
@@ -11,15 +13,14 @@ from pathlib import Path
 
 import torch
 
-from .model import CONDITIONINGS
-
 
 def row(run: Path):
     ck = torch.load(run / "best.pt", map_location="cpu", weights_only=False)
     ev = json.loads((run / "eval.json").read_text()) if (run / "eval.json").exists() else None
     log = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if line.strip()]
-    return {"run": str(run), "best_iter": ck["iter"], "last_iter": log[-1]["iter"] if log else None,
-            "minutes": log[-1]["minutes"] if log else None, "held_out": ck["eval"], "generated": ev}
+    return {"run": str(run), "config": ck["config"], "best_iter": ck["iter"],
+            "last_iter": log[-1]["iter"] if log else None, "minutes": log[-1]["minutes"] if log else None,
+            "held_out": ck["eval"], "generated": ev["runs"] if ev else []}
 
 
 def fmt_r(m):
@@ -30,20 +31,30 @@ def fmt_r(m):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", default="training/runs")
-    ap.add_argument("--suffix", default="_eq")
-    ap.add_argument("--out", default="training/results/conditioning_comparison.json")
+    ap.add_argument("--prefix", default="")
+    ap.add_argument("--suffix", default="")
+    ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    rows = {c: row(Path(a.runs) / f"{c}{a.suffix}") for c in CONDITIONINGS
-            if (Path(a.runs) / f"{c}{a.suffix}" / "best.pt").exists()}
-    print("| conditioning | iterations | POP909 held-out NLL (ppl) | accuracy | real band files NLL |"
-          " valence r [95 % CI] | valence MAE | arousal r [95 % CI] | arousal MAE | >= 3 instr. |")
+    dirs = sorted(d for d in Path(a.runs).iterdir() if d.is_dir() and d.name.startswith(a.prefix)
+                  and d.name.endswith(a.suffix) and (d / "best.pt").exists())
+    rows = {d.name: row(d) for d in dirs}
+    print("| run | guidance | held-out NLL (ppl) | parallel-mode NLL | valence r [95 % CI] | judge positive at -0.8 / 0 / +0.8 |"
+          " arousal r [95 % CI] | >= 3 instr. | major key at -0.8 / +0.8 | mean pitch at -0.8 / +0.8 |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for c, r in rows.items():
-        h, m, g = r["held_out"]["pop909_heldout"], r["held_out"].get("multi_real", {}), r["generated"]
-        gen = (f"{fmt_r(g['valence'])} | {g['valence']['mae']:.2f} | {fmt_r(g['arousal'])} | "
-               f"{g['arousal']['mae']:.2f} | {g['share_ge3']:.0%}") if g else "- | - | - | - | -"
-        print(f"| `{c}` | {r['best_iter']} | {h['nll']:.3f} ({h['ppl']:.1f}) | {h['acc']:.1%} | "
-              f"{m.get('nll', float('nan')):.2f} | {gen} |")
+    for name, r in rows.items():
+        h = r["held_out"]
+        nll = f"{h['pop909_heldout']['nll']:.3f} ({h['pop909_heldout']['ppl']:.1f})"
+        par = f"{h['pop909_heldout_parallel']['nll']:.3f}" if "pop909_heldout_parallel" in h else "-"
+        for g in r["generated"] or [None]:
+            if g is None:
+                print(f"| `{name}` | - | {nll} | {par} | - | - | - | - | - | - |")
+                continue
+            j = g["judge_positive_share"]
+            cue = g["cues_by_requested_valence"]
+            print(f"| `{name}` | {g['guidance']:g} | {nll} | {par} | {fmt_r(g['valence'])} | "
+                  f"{j['-0.8']:.0%} / {j['+0.0']:.0%} / {j['+0.8']:.0%} | {fmt_r(g['arousal'])} | {g['share_ge3']:.0%} | "
+                  f"{cue['major_key']['-0.8']:.0%} / {cue['major_key']['+0.8']:.0%} | "
+                  f"{cue['mean_pitch']['-0.8']:.1f} / {cue['mean_pitch']['+0.8']:.1f} |")
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(rows, indent=1) + "\n")
     print(f"-> {a.out}")

@@ -61,7 +61,7 @@ def by_valence(req_v, rows, key):
     return {f"{v:+.1f}": float(np.mean([r[key] for rv, r in zip(req_v, rows) if rv == v])) for v in GRID}
 
 
-def evaluate(gen, stats, judge, gen_len, per_cell, guidance):
+def evaluate(gen, stats, judge, gen_len, per_cell, guidance, contrast="null"):
     req_v, req_a, rows, n_inst, met3 = [], [], [], [], []
     seed = 0
     t0 = time.time()
@@ -69,7 +69,8 @@ def evaluate(gen, stats, judge, gen_len, per_cell, guidance):
         for ar in GRID:
             for _ in range(per_cell):
                 seed += 1
-                first = gen.generate(v, ar, gen_len, min_instruments=1, seed=seed, max_attempts=1, guidance=guidance)
+                first = gen.generate(v, ar, gen_len, min_instruments=1, seed=seed, max_attempts=1, guidance=guidance,
+                                     contrast=contrast)
                 toks = first["tokens"]
                 n_inst.append(count_instruments(toks))
                 req_v.append(v)
@@ -79,12 +80,12 @@ def evaluate(gen, stats, judge, gen_len, per_cell, guidance):
                     met3.append(True)
                 else:
                     retry = gen.generate(v, ar, gen_len, min_instruments=3, seed=seed + 10_000, max_attempts=2,
-                                         guidance=guidance)
+                                         guidance=guidance, contrast=contrast)
                     met3.append(retry["met"])
     n_inst = np.array(n_inst)
     judge_pos = [r["judge_positive"] > 0.5 for r in rows]
     return {
-        "guidance": guidance, "pieces": len(rows), "gen_len": gen_len,
+        "guidance": guidance, "contrast": contrast, "pieces": len(rows), "gen_len": gen_len,
         "share_ge2": float((n_inst >= 2).mean()), "share_ge3": float((n_inst >= 3).mean()),
         "share_ge4": float((n_inst >= 4).mean()), "min3_within_3_tries": float(np.mean(met3)),
         "valence": correlation(req_v, [r["valence"] for r in rows]),
@@ -106,6 +107,8 @@ def main():
     ap.add_argument("--gen_len", type=int, default=1024)
     ap.add_argument("--per_cell", type=int, default=4)
     ap.add_argument("--guidance", default="1", help="comma-separated guidance weights (1 = off)")
+    ap.add_argument("--contrast", default="null", choices=("null", "valence"),
+                    help="what guidance contrasts with: the null condition, or the opposite valence")
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=1, help="torch threads")
     a = ap.parse_args()
@@ -114,9 +117,9 @@ def main():
     gen, judge = Generator(load(a.ckpt)), Judge()
     res = {"ckpt": a.ckpt, "dataset_json": a.dataset_json, "grid": GRID, "per_cell": a.per_cell, "runs": []}
     for w in [float(x) for x in a.guidance.split(",")]:
-        if w != 1.0 and not gen.cfg.null_condition and gen.cfg.conditioning != "discrete_token":
+        if w != 1.0 and a.contrast == "null" and not gen.cfg.null_condition:
             continue
-        r = evaluate(gen, stats, judge, a.gen_len, a.per_cell, w)
+        r = evaluate(gen, stats, judge, a.gen_len, a.per_cell, w, a.contrast)
         res["runs"].append(r)
         print(json.dumps({k: r[k] for k in ("guidance", "valence", "arousal", "judge_positive_share", "share_ge3",
                                             "minutes")}), flush=True)

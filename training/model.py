@@ -48,8 +48,10 @@ class GPTConfig:
 
 
 def rotate(x, pos, inv_freq):
-    """Apply rotary embedding to x [B, H, T, D] at integer positions pos [T]."""
-    freqs = pos.to(torch.float32)[:, None] * inv_freq[None, :]  # [T, D/2]
+    """Apply rotary embedding to x [B, H, T, D] at integer positions pos [T] (shared) or [B, T] (per row)."""
+    freqs = pos.to(torch.float32)[..., None] * inv_freq  # [T, D/2] or [B, T, D/2]
+    if freqs.dim() == 3:
+        freqs = freqs[:, None]  # [B, 1, T, D/2]
     cos, sin = freqs.cos(), freqs.sin()
     x1, x2 = x[..., 0::2], x[..., 1::2]
     out = torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1)
@@ -89,6 +91,25 @@ class CausalSelfAttention(nn.Module):
         y = y.transpose(1, 2).contiguous().view(B, T, C)
         return self.drop(self.proj(y)), k, v
 
+    def step(self, x, pos, past_k, past_v, attention_mask):
+        """Fixed-capacity cache: x [B, T, C] at positions pos [B, T]; past [B, H, S, D] holds S slots of which
+        attention_mask [B, S + T] (nonzero = attend) says which are filled, the last T entries standing for the new
+        tokens (attended causally). Returns the output and the keys and values of the new tokens only."""
+        B, T, C = x.shape
+        q, k, v = self.qkv(x).split(C, dim=2)
+        q = q.view(B, T, self.n_head, self.head_dim).transpose(1, 2)
+        k = k.view(B, T, self.n_head, self.head_dim).transpose(1, 2)
+        v = v.view(B, T, self.n_head, self.head_dim).transpose(1, 2)
+        q, k = rotate(q, pos, self.inv_freq), rotate(k, pos, self.inv_freq)
+        keys, values = torch.cat((past_k, k), dim=2), torch.cat((past_v, v), dim=2)
+        S = past_k.shape[2]
+        i = torch.arange(T, device=x.device)[:, None] + S
+        j = torch.arange(keys.shape[2], device=x.device)[None, :]
+        allowed = (j <= i)[None, None] & (attention_mask[:, None, None, :] > 0)
+        att = (q @ keys.transpose(-2, -1)) * (1.0 / math.sqrt(self.head_dim))
+        y = torch.softmax(att.masked_fill(~allowed, float("-inf")), dim=-1) @ values
+        return self.proj(y.transpose(1, 2).contiguous().view(B, T, C)), k, v
+
 
 class Block(nn.Module):
     def __init__(self, cfg):
@@ -101,6 +122,11 @@ class Block(nn.Module):
 
     def forward(self, x, pos, past_k=None, past_v=None):
         a, k, v = self.attn(self.ln1(x), pos, past_k, past_v)
+        x = x + a
+        return x + self.mlp(self.ln2(x)), k, v
+
+    def step(self, x, pos, past_k, past_v, attention_mask):
+        a, k, v = self.attn.step(self.ln1(x), pos, past_k, past_v, attention_mask)
         x = x + a
         return x + self.mlp(self.ln2(x)), k, v
 
@@ -151,7 +177,7 @@ class MusicTransformer(nn.Module):
             if m is not None:
                 cv, ca = m * cv + (1 - m) * self.null_v, m * ca + (1 - m) * self.null_a
             cv, ca = cv[:, None, :], ca[:, None, :]
-            slot = pos[None, :, None]
+            slot = (pos if pos.dim() == 2 else pos[None, :])[..., None]
             x = torch.where(slot == 0, cv, torch.where(slot == 1, ca, x))
         return self.drop(x)
 
@@ -179,6 +205,17 @@ class MusicTransformer(nn.Module):
             x, k, v = blk(x, pos, pk, pv)
             present.append((k, v))
         return self.head(self.ln_f(x)), present
+
+    def forward_step(self, idx, condition, position_ids, attention_mask, past, condition_mask=None):
+        """Decoding with a fixed-capacity cache (what the ONNX export exposes). idx, position_ids [B, T]; past: per
+        layer (k, v), each [B, H, S, D]; attention_mask [B, S + T]. Returns logits [B, T, V] and, per layer, the keys
+        and values of the T new tokens, which the caller writes into its cache at their positions."""
+        x = self.embed(idx, condition, position_ids, condition_mask)
+        new = []
+        for blk, (pk, pv) in zip(self.blocks, past):
+            x, k, v = blk.step(x, position_ids, pk, pv, attention_mask)
+            new.append((k, v))
+        return self.head(self.ln_f(x)), new
 
     def empty_cache(self, batch=1):
         c = self.cfg

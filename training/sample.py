@@ -50,17 +50,21 @@ class Generator:
         return [V.START]
 
     @torch.no_grad()
-    def generate_once(self, valence, arousal, gen_len, note_temp, rest_temp, top_p, rng, cached=True, guidance=1.0):
-        """One attempt. guidance != 1 (needs a model trained with the null condition): the conditional and the
-        unconditional stream run as one batch of two, and the pick uses uncond + guidance * (cond - uncond) of
-        their log-probabilities."""
+    def generate_once(self, valence, arousal, gen_len, note_temp, rest_temp, top_p, rng, cached=True, guidance=1.0,
+                      contrast="null"):
+        """One attempt. guidance != 1: a second stream runs beside the conditional one in a batch of two, and the
+        pick uses other + guidance * (cond - other) of their log-probabilities. contrast "null": the other stream
+        has the null condition (classifier-free guidance; needs a decoder trained with it); "valence": the other
+        stream has the opposite valence and the same arousal, so that guidance pushes along valence alone."""
         guided = guidance != 1.0
-        if guided and not self.cfg.null_condition and self.cfg.conditioning != "discrete_token":
+        if guided and contrast == "null" and not self.cfg.null_condition:
             raise ValueError("guidance needs a decoder trained with the null condition")
         rows = 2 if guided else 1
-        cond = torch.tensor([[valence, arousal]] * rows, dtype=torch.float32)
-        cmask = torch.tensor([1.0, 0.0][:rows]) if self.cfg.null_condition else None
-        prefixes = [self.prefix(valence, arousal), self.prefix(valence, arousal, null=True)][:rows]
+        other_v = -valence if contrast == "valence" else valence
+        cond = torch.tensor([[valence, arousal], [other_v, arousal]][:rows], dtype=torch.float32)
+        cmask = torch.tensor([1.0, 0.0 if contrast == "null" else 1.0][:rows]) if self.cfg.null_condition else None
+        prefixes = [self.prefix(valence, arousal),
+                    self.prefix(other_v, arousal, null=contrast == "null")][:rows]
         n_pre = self.cfg.prefix_len
         window = self.cfg.block_size
         music = []
@@ -94,11 +98,12 @@ class Generator:
         return music
 
     def generate(self, valence, arousal, gen_len=1024, note_temp=1.2, rest_temp=1.2, top_p=0.7,
-                 min_instruments=2, seed=0, max_attempts=3, cached=True, guidance=1.0):
+                 min_instruments=2, seed=0, max_attempts=3, cached=True, guidance=1.0, contrast="null"):
         rng = np.random.default_rng(seed)
         best = None
         for attempt in range(1, max_attempts + 1):
-            toks = self.generate_once(valence, arousal, gen_len, note_temp, rest_temp, top_p, rng, cached, guidance)
+            toks = self.generate_once(valence, arousal, gen_len, note_temp, rest_temp, top_p, rng, cached, guidance,
+                                      contrast)
             n = count_instruments(toks)
             if best is None or n > best[1]:
                 best = (toks, n, attempt)

@@ -38,6 +38,7 @@ eval_interval, eval_windows = 250, 48
 transpose = 3  # +-semitones, not drums
 cfg_drop = 0.0  # share of rows trained with the null condition (classifier-free guidance); 0: no null condition
 emopia_weight = 1.0  # sampling weight of EMOPIA's clips relative to their length (1: in proportion to tokens)
+start_share = 0.0  # share of rows whose window starts at the piece's <START>, as every generation does
 seed = 1337
 threads = 2
 device = "auto"  # "auto": CUDA when torch sees a GPU, else CPU
@@ -108,7 +109,7 @@ def get_batch():
     seqs = rng.choice(train_seqs, size=batch_size, p=p_train)
     rows = []
     for s in seqs:
-        start = int(rng.integers(0, max(1, lens[s] - music_len)))
+        start = 0 if rng.random() < start_share else int(rng.integers(0, max(1, lens[s] - music_len)))
         shift = int(rng.integers(-transpose, transpose + 1))
         null = cfg.null_condition and rng.random() < cfg_drop
         rows.append(window(s, start, music_len, shift, null))
