@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -50,6 +49,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.aria.image.ImageDecoder;
+import dev.aria.testing.Multipart;
 import dev.aria.testing.Problems;
 import dev.aria.testing.RawHttp;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -394,39 +394,5 @@ class HostileCorpusTest {
 
     private static String abbreviate(String body) {
         return body.length() <= 400 ? body : body.substring(0, 400) + "...";
-    }
-
-    /** A multipart/form-data body, built part by part exactly as listed (duplicates included). */
-    static final class Multipart {
-        private final String boundary = "aria-" + UUID.randomUUID();
-        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
-
-        Multipart text(String name, String value) {
-            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            body.writeBytes(value.getBytes(StandardCharsets.UTF_8));
-            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-            return this;
-        }
-
-        Multipart file(String name, String fileName, String mime, byte[] content) {
-            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name
-                    + "\"; filename=\"" + fileName + "\"\r\nContent-Type: " + mime + "\r\n\r\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            body.writeBytes(content);
-            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-            return this;
-        }
-
-        String contentType() {
-            return "multipart/form-data; boundary=" + boundary;
-        }
-
-        byte[] bytes() {
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            all.writeBytes(body.toByteArray());
-            all.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-            return all.toByteArray();
-        }
     }
 }
