@@ -15,28 +15,28 @@ import dev.aria.music.MusicService;
 import dev.aria.problem.ApiException;
 
 /**
- * Turns a {@link GenerateForm} that passed Bean Validation into a {@link GenerationRequest}: picks the emotion source
- * (image or explicit values, exactly one), estimates the image's emotion, fills in the defaults and applies the
- * deployment's limits. Shared by {@code POST /generate} and {@code POST /generate/events}, so both accept and refuse
- * exactly the same requests.
+ * What {@code POST /generate} and {@code POST /generate/events} admit, so that both accept and refuse exactly the same
+ * requests: a {@link GenerateForm} that passed Bean Validation becomes a {@link GenerationRequest} (the emotion source,
+ * image or explicit values, exactly one; the image's emotion estimated; the defaults filled in; the deployment's limits
+ * applied), and it gets a generation slot while one is free.
  */
 @ApplicationScoped
-class GenerationRequests {
+class GenerationAdmission {
 
     private final MusicService music;
     private final ImageDecoder images;
     private final EmotionEstimator estimator;
     private final AriaConfig config;
 
-    GenerationRequests(MusicService music, ImageDecoder images, EmotionEstimator estimator, AriaConfig config) {
+    GenerationAdmission(MusicService music, ImageDecoder images, EmotionEstimator estimator, AriaConfig config) {
         this.music = music;
         this.images = images;
         this.estimator = estimator;
         this.config = config;
     }
 
-    /** Runs on a worker thread: decoding and estimating an image take CPU time. */
-    GenerationRequest from(GenerateForm form) {
+    /** The request the form asks for, or the problem with it. Runs on a worker thread: an image takes CPU time. */
+    GenerationRequest request(GenerateForm form) {
         boolean hasImage = form.image != null || (form.allFiles != null && !form.allFiles.isEmpty());
         boolean hasEmotion = form.valence != null || form.arousal != null;
         if (hasImage && hasEmotion) {
@@ -56,10 +56,19 @@ class GenerationRequests {
             emotion = new Emotion(finite("valence", form.valence, true), finite("arousal", form.arousal, true));
         }
         GenerationSettings settings = settings(form, emotion);
-        String modelId = music.card(settings.conditioning()).orElseThrow(() -> music.unavailable(settings.conditioning()))
-                .id();
+        String modelId = music.card(settings.conditioning()).orElseThrow(() -> new ApiException(400,
+                "conditioning-unavailable", "conditioning", "No decoder for conditioning '"
+                        + settings.conditioning().wireName() + "' is installed here. Use one of "
+                        + music.available().stream().map(Conditioning::wireName).toList() + ".")).id();
         return new GenerationRequest(settings, hasImage ? "image" : "request", hasImage ? estimator.modelId() : null,
                 modelId);
+    }
+
+    /** A generation slot; when every one is busy, a 503 with Retry-After rather than a growing queue. */
+    MusicService.Slot slot() {
+        return music.reserve().orElseThrow(() -> new ApiException(503, "overloaded", null, "All "
+                + config.generation().maxConcurrent() + " generation slots are busy. Retry after a few seconds.")
+                .withHeader("Retry-After", String.valueOf(config.generation().retryAfter().toSeconds())));
     }
 
     private GenerationSettings settings(GenerateForm f, Emotion emotion) {
