@@ -82,7 +82,9 @@ public class MusicService implements ModelStatus {
             throw new IllegalStateException("No music decoder (music_<conditioning>.onnx + .json) in " + dir.toAbsolutePath());
         }
         for (MusicDecoder d : decoders.values()) {
-            GenerationSettings warm = new GenerationSettings(0, 0, d.card().conditioning(), 16, 1.2, 1.2, 0.7, 1, 0);
+            GenerationSettings warm = new GenerationSettings(0, 0, d.card().conditioning(), 16,
+                    GenerationSettings.DEFAULT_NOTE_TEMPERATURE, GenerationSettings.DEFAULT_REST_TEMPERATURE,
+                    GenerationSettings.DEFAULT_TOP_P, 1, 0);
             GeneratedPiece p = generator.generate(d, warm, 1, () -> false, n -> { });
             LOG.infof("Loaded %s (%d layers, window %d): warm-up generated %d tokens", d.card().id(),
                     d.card().layers(), d.card().context(), p.length());
@@ -132,7 +134,10 @@ public class MusicService implements ModelStatus {
         return Optional.of(new Slot());
     }
 
-    /** The first bytes of every MIDI file {@link Slot#compose} makes, known before the music: a transport may send them at once. */
+    /**
+     * The first bytes of every MIDI file {@link Slot#compose} makes, known before the music: a transport may send
+     * them at once.
+     */
     public byte[] midiHeader() {
         return midi.header();
     }

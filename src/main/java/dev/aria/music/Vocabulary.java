@@ -116,10 +116,6 @@ public final class Vocabulary {
         return 2 + instrument * 2 * pitchCount + (on ? pitchCount : 0) + (pitch - pitchMin);
     }
 
-    public int timeshiftToken(int ms) {
-        return firstTimeshift + ms / timeStepMs - 1;
-    }
-
     /** Five-bin quantisation of a value in [-1, 1] to -2..2; a value on an edge falls in the lower bin. */
     public int emotionBin(double x) {
         int b = 0;

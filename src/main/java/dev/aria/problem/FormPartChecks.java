@@ -128,8 +128,8 @@ public class FormPartChecks {
      * or {@link RuntimeException} that would otherwise be answered as a 500: the body ends before the closing
      * boundary (cut off, or a boundary that never occurs: "Connection terminated parsing multipart request" or
      * "... reading multipart data"), a part whose headers cannot be parsed ({@code MalformedMessageException}), or
-     * more parts than {@code quarkus.http.limits.max-parameters} (a {@code RuntimeException} from {@code FormData.add}).
-     * Anything else, e.g. a failure to write a spooled upload to disk, is none of these.
+     * more parts than {@code quarkus.http.limits.max-parameters} (a {@code RuntimeException} from
+     * {@code FormData.add}). Anything else, e.g. a failure to write a spooled upload to disk, is none of these.
      */
     static Optional<Problem> unreadable(Throwable failure) {
         int depth = 0;
@@ -141,7 +141,8 @@ public class FormPartChecks {
             if (!origin.startsWith(MULTIPART_PACKAGE)) {
                 continue;
             }
-            if (e instanceof IOException && e.getMessage() != null && e.getMessage().startsWith("Connection terminated")) {
+            if (e instanceof IOException && e.getMessage() != null
+                    && e.getMessage().startsWith("Connection terminated")) {
                 return Optional.of(malformed("The multipart body ends before its closing boundary: it was cut off, "
                         + "or its parts are not separated by the boundary its Content-Type declares."));
             }

@@ -57,7 +57,7 @@ public final class ProblemExceptionMappers {
         return response.build();
     }
 
-    /** Bean Validation failures: 400 naming each offending form field as the client sent it ({@link FormFieldNames}). */
+    /** Bean Validation failures: 400 naming each offending form field as clients name it ({@link FormFieldNames}). */
     @ServerExceptionMapper
     public Response mapConstraintViolation(ConstraintViolationException e, HttpServerRequest request) {
         List<Problem.FieldError> errors = e.getConstraintViolations().stream()
@@ -174,7 +174,8 @@ public final class ProblemExceptionMappers {
     }
 
     private static String reason(WebApplicationException e) {
-        String reason = e.getResponse().getStatusInfo() == null ? null : e.getResponse().getStatusInfo().getReasonPhrase();
+        Response.StatusType status = e.getResponse().getStatusInfo();
+        String reason = status == null ? null : status.getReasonPhrase();
         return reason == null || reason.isBlank() ? "Error" : reason.trim();
     }
 }

@@ -31,9 +31,9 @@ import io.vertx.ext.web.RoutingContext;
  *
  * <p>The head: the HTTP codec (Netty's decoder in Vert.x) refuses a head over
  * {@code quarkus.http.limits.max-initial-line-length} / {@code max-header-size} itself, with an empty 414 / 431 from
- * the HTTP server's {@code invalidRequestHandler}, which Quarkus 3.36 creates inside {@code VertxHttpRecorder} without a
- * hook (quarkusio/quarkus#55082). So the codec's limits are set above the ones clients are told about, and a head
- * between the two gets a problem body; only one beyond the codec's still gets the codec's empty answer.
+ * the HTTP server's {@code invalidRequestHandler}, which Quarkus 3.36 creates inside {@code VertxHttpRecorder}
+ * without a hook (quarkusio/quarkus#55082). So the codec's limits are set above the ones clients are told about, and
+ * a head between the two gets a problem body; only one beyond the codec's still gets the codec's empty answer.
  *
  * <p>The body: a {@code Content-Length} over the limit is refused from the headers, just before Quarkus's own
  * upload-limit check. A body without a length (chunked) is read by RESTEasy Reactive's blocking input stream, which

@@ -1,5 +1,12 @@
 package dev.aria.rest;
 
+import static dev.aria.music.GenerationSettings.DEFAULT_CONDITIONING;
+import static dev.aria.music.GenerationSettings.DEFAULT_GEN_LEN;
+import static dev.aria.music.GenerationSettings.DEFAULT_MIN_INSTRUMENTS;
+import static dev.aria.music.GenerationSettings.DEFAULT_NOTE_TEMPERATURE;
+import static dev.aria.music.GenerationSettings.DEFAULT_REST_TEMPERATURE;
+import static dev.aria.music.GenerationSettings.DEFAULT_TOP_P;
+
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,7 +15,6 @@ import dev.aria.config.AriaConfig;
 import dev.aria.emotion.Emotion;
 import dev.aria.emotion.EmotionEstimator;
 import dev.aria.image.ImageDecoder;
-import dev.aria.image.ImageUploads;
 import dev.aria.music.Conditioning;
 import dev.aria.music.GenerationSettings;
 import dev.aria.music.MusicService;
@@ -48,13 +54,14 @@ class GenerationAdmission {
             throw new ApiException(400, "missing-emotion", "image", "Send an image as the file part 'image', or the "
                     + "fields 'valence' and 'arousal' (each in [-1, 1]), e.g. curl -F valence=0.8 -F arousal=0.6.");
         }
-        Emotion emotion;
-        if (hasImage) {
-            emotion = images.decode(ImageUploads.require(form.image, form.allFiles, ImageDecoder.FIELD), ImageDecoder.FIELD,
-                    estimator::estimate);
-        } else {
-            emotion = new Emotion(finite("valence", form.valence, true), finite("arousal", form.arousal, true));
+        if (!hasImage && (form.valence == null || form.arousal == null)) {
+            String missing = form.valence == null ? "valence" : "arousal";
+            throw new ApiException(400, "missing-field", missing, "Send both 'valence' and 'arousal' (each in "
+                    + "[-1, 1]); '" + missing + "' is missing.");
         }
+        Emotion emotion = hasImage
+                ? images.decode(Uploads.image(form.image, form.allFiles), ImageDecoder.FIELD, estimator::estimate)
+                : new Emotion(form.valence, form.arousal);
         GenerationSettings settings = settings(form, emotion);
         String modelId = music.card(settings.conditioning()).orElseThrow(() -> new ApiException(400,
                 "conditioning-unavailable", "conditioning", "No decoder for conditioning '"
@@ -71,31 +78,23 @@ class GenerationAdmission {
                 .withHeader("Retry-After", String.valueOf(config.generation().retryAfter().toSeconds())));
     }
 
+    /**
+     * The form's settings, its defaults filled in. Its numbers are finite: {@code FormPartChecks} refuses NaN and
+     * infinities as text, and Bean Validation bounds every decimal field on both sides.
+     */
     private GenerationSettings settings(GenerateForm f, Emotion emotion) {
-        Conditioning conditioning = Conditioning.fromWire(f.conditioning == null ? "continuous_concat" : f.conditioning)
-                .orElseThrow(); // the @Pattern constraint already refused other names
-        int genLen = f.genLen == null ? 1024 : f.genLen;
+        Conditioning conditioning = Conditioning.fromWire(f.conditioning == null ? DEFAULT_CONDITIONING
+                : f.conditioning).orElseThrow(); // the @Pattern constraint already refused other names
+        int genLen = f.genLen == null ? DEFAULT_GEN_LEN : f.genLen;
         if (genLen > config.generation().maxGenLen()) {
             throw new ApiException(400, "out-of-range", "gen_len", "gen_len must be at most "
                     + config.generation().maxGenLen() + " on this deployment; send a smaller value.");
         }
         long seed = f.seed != null ? f.seed : ThreadLocalRandom.current().nextLong(GenerateForm.MAX_SEED + 1);
         return new GenerationSettings(emotion.valence(), emotion.arousal(), conditioning, genLen,
-                finite("note_temperature", f.noteTemperature == null ? 1.2 : f.noteTemperature, false),
-                finite("rest_temperature", f.restTemperature == null ? 1.2 : f.restTemperature, false),
-                finite("top_p", f.topP == null ? 0.7 : f.topP, false),
-                f.minInstruments == null ? 2 : f.minInstruments, seed);
-    }
-
-    /** NaN and infinities pass the decimal range checks of Bean Validation; refuse them here, naming the field. */
-    private static double finite(String field, Double value, boolean required) {
-        if (value == null && required) {
-            throw new ApiException(400, "missing-field", field, "Send both 'valence' and 'arousal' (each in [-1, 1]); '"
-                    + field + "' is missing.");
-        }
-        if (!Double.isFinite(value)) {
-            throw new ApiException(400, "not-a-number", field, "'" + field + "' must be a finite number, not " + value + ".");
-        }
-        return value;
+                f.noteTemperature == null ? DEFAULT_NOTE_TEMPERATURE : f.noteTemperature,
+                f.restTemperature == null ? DEFAULT_REST_TEMPERATURE : f.restTemperature,
+                f.topP == null ? DEFAULT_TOP_P : f.topP,
+                f.minInstruments == null ? DEFAULT_MIN_INSTRUMENTS : f.minInstruments, seed);
     }
 }

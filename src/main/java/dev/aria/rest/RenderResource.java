@@ -27,7 +27,6 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import dev.aria.audio.MidiRenderer;
-import dev.aria.image.ImageUploads;
 import dev.aria.problem.Problem;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.ext.web.RoutingContext;
@@ -103,7 +102,7 @@ public class RenderResource {
     @APIResponse(responseCode = "500", description = "Unexpected failure; the body carries an id to report.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response render(@BeanParam MidiForm form, @Context RoutingContext routing) throws IOException {
-        MidiRenderer.Rendering rendering = renderer.prepare(ImageUploads.require(form.midi, form.allFiles,
+        MidiRenderer.Rendering rendering = renderer.prepare(Uploads.require(form.midi, form.allFiles,
                 MidiRenderer.FIELD, "the MIDI file", "music.mid"));
         StreamingOutput body = SlotStreams.holding(routing, rendering::close, rendering::writeWav);
         return Response.ok(body, AUDIO_WAV)
