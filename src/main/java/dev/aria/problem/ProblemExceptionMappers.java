@@ -1,6 +1,7 @@
 package dev.aria.problem;
 
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -110,7 +112,7 @@ public final class ProblemExceptionMappers {
     /** Anything else: a multipart body the parser cannot read, or a fault of the service (500, logged with an id). */
     @ServerExceptionMapper
     public Response mapThrowable(Throwable e, HttpServerRequest request) {
-        if (request.response().headWritten() || request.response().closed()) {
+        if (request.response().headWritten() || request.response().closed() || connectionClosed(e)) {
             return tooLate(e, request);
         }
         Optional<Problem> unreadable = FormPartChecks.unreadable(e);
@@ -138,6 +140,20 @@ public final class ProblemExceptionMappers {
         }
         request.response().reset();
         return Response.status(request.response().getStatusCode()).build();
+    }
+
+    /**
+     * Whether the failure says the connection is closed: the request body's input stream can find it closed a moment
+     * before Vert.x marks the response closed.
+     */
+    private static boolean connectionClosed(Throwable failure) {
+        int depth = 0;
+        for (Throwable e = failure; e != null && depth < 8; e = e.getCause(), depth++) { // causes can form a loop
+            if (e instanceof ClosedChannelException || e instanceof HttpClosedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Response internalError(Throwable e, HttpServerRequest request) {
