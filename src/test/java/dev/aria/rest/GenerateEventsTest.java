@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
@@ -247,12 +246,8 @@ class GenerateEventsTest {
     private Socket openLongStream(int seed) throws Exception {
         Multipart form = Multipart.of(Map.of("valence", "0.3", "arousal", "0.3", "gen_len", "4096",
                 "min_instruments", "1", "seed", String.valueOf(seed)));
-        Socket socket = new Socket(events.getHost(), events.getPort());
-        socket.setSoTimeout(30_000);
-        OutputStream out = socket.getOutputStream();
-        out.write(form.head("/generate/events", "Accept: text/event-stream").getBytes(StandardCharsets.US_ASCII));
-        out.write(form.bytes());
-        out.flush();
+        Socket socket = RawHttp.send(events.getHost(), events.getPort(),
+                form.head("/generate/events", "Accept: text/event-stream"), form.bytes());
         InputStream in = socket.getInputStream();
         assertThat(RawHttp.line(in), startsWith("HTTP/1.1 200"));
         assertThat(RawHttp.headers(in).get("content-type"), startsWith("text/event-stream"));

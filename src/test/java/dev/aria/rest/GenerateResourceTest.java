@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URL;
 import java.time.Duration;
@@ -345,12 +344,7 @@ class GenerateResourceTest {
     private Socket startLongGeneration(int seed) throws Exception {
         Multipart form = Multipart.of(Map.of("valence", "0.5", "arousal", "0.5", "gen_len", "4096",
                 "min_instruments", "1", "seed", String.valueOf(seed)));
-        Socket socket = new Socket(root.getHost(), root.getPort());
-        socket.setSoTimeout(30_000);
-        OutputStream out = socket.getOutputStream();
-        out.write(form.head("/generate").getBytes(StandardCharsets.US_ASCII));
-        out.write(form.bytes());
-        out.flush();
+        Socket socket = RawHttp.send(root.getHost(), root.getPort(), form.head("/generate"), form.bytes());
         InputStream in = socket.getInputStream();
         String status = RawHttp.line(in);
         assertThat(status, startsWith("HTTP/1.1 200"));

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -170,12 +169,7 @@ class RenderResourceTest {
         });
         try (LogCapture errors = LogCapture.atLeast(Level.SEVERE)) {
             for (Map.Entry<String, Abandon> way : ways.entrySet()) {
-                try (Socket socket = new Socket(root.getHost(), root.getPort())) {
-                    socket.setSoTimeout(30_000);
-                    OutputStream out = socket.getOutputStream();
-                    out.write(form.head("/render").getBytes(StandardCharsets.US_ASCII));
-                    out.write(body);
-                    out.flush();
+                try (Socket socket = RawHttp.send(root.getHost(), root.getPort(), form.head("/render"), body)) {
                     way.getValue().leave(socket, socket.getInputStream());
                 }
                 long left = System.nanoTime();
@@ -185,12 +179,8 @@ class RenderResourceTest {
                         (System.nanoTime() - left) / 1_000_000);
             }
             // a client that leaves half-way through its upload never reaches the renderer
-            try (Socket socket = new Socket(root.getHost(), root.getPort())) {
-                OutputStream out = socket.getOutputStream();
-                out.write(form.head("/render").getBytes(StandardCharsets.US_ASCII));
-                out.write(body, 0, body.length / 2);
-                out.flush();
-            }
+            RawHttp.send(root.getHost(), root.getPort(), form.head("/render"), Arrays.copyOf(body, body.length / 2))
+                    .close();
             assertEquals(200, statusOnceFree(Duration.ofSeconds(20)), "an upload left half-way holds the slot");
             assertEquals(List.of(), errors.lines(), "a client that walks away is no server error");
         }
