@@ -1,6 +1,8 @@
 package dev.aria.audio;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -12,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
 
 import javax.sound.midi.Instrument;
 import javax.sound.midi.InvalidMidiDataException;
@@ -168,8 +171,11 @@ public class MidiRenderer {
             return (long) Math.ceil((midi.durationMicros() + TAIL_MICROS) / 1e6 * config.sampleRate());
         }
 
-        /** Synthesises the music and writes it as a WAV file, then releases the slot. */
-        public void writeWav(OutputStream out) throws IOException {
+        /**
+         * Synthesises the music and writes it as a WAV file. Once {@code stop} says so (the client has gone), the
+         * synthesis stops and the file ends short. The slot stays reserved until {@link #close()}.
+         */
+        public void writeWav(BooleanSupplier stop, OutputStream out) throws IOException {
             Synthesizer synth = null;
             try {
                 long start = System.nanoTime();
@@ -180,17 +186,23 @@ public class MidiRenderer {
                 for (TimedMidi.Timed t : midi.messages()) {
                     receiver.send(t.message(), t.micros());
                 }
-                AudioSystem.write(new AudioInputStream(pcm, pcm.getFormat(), frames()), AudioFileFormat.Type.WAVE,
+                InputStream samples = new FilterInputStream(pcm) {
+                    @Override
+                    public int read(byte[] buffer, int offset, int length) throws IOException {
+                        return stop.getAsBoolean() ? -1 : super.read(buffer, offset, length);
+                    }
+                };
+                AudioSystem.write(new AudioInputStream(samples, pcm.getFormat(), frames()), AudioFileFormat.Type.WAVE,
                         out);
-                LOG.debugf("rendered %d events, %s of music, with %s in %d ms", midi.messages().size(),
-                        minutes(midi.durationMicros()), font.name(), (System.nanoTime() - start) / 1_000_000);
+                LOG.debugf("rendered %d events, %s of music, with %s in %d ms%s", midi.messages().size(),
+                        minutes(midi.durationMicros()), font.name(), (System.nanoTime() - start) / 1_000_000,
+                        stop.getAsBoolean() ? ", stopped early: the client has gone" : "");
             } catch (MidiUnavailableException e) {
                 throw new IOException("no synthesiser", e);
             } finally {
                 if (synth != null) {
                     synth.close();
                 }
-                close();
             }
         }
 

@@ -166,7 +166,7 @@ public interface AriaConfig {
      * over {@code quarkus.http.limits.max-initial-line-length} / {@code max-header-size} with an empty 414 / 431
      * before the application sees it; these limits sit below those and are checked before any routing, so that a
      * head between the two gets the same answer with an {@code application/problem+json} body saying what to change
-     * (see {@code dev.aria.problem.RequestHeadLimits}).
+     * (see {@code dev.aria.problem.RequestLimits}).
      */
     interface Http {
 

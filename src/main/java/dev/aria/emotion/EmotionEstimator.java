@@ -14,6 +14,9 @@ public interface EmotionEstimator {
      */
     Emotion estimate(BufferedImage rgb);
 
-    /** Identifier of the model that produced the estimate, reported to clients, e.g. {@code colour-heuristic-v1}. */
+    /**
+     * Identifier of the model that produced the estimate, reported to clients, e.g.
+     * {@code image-emotion-mobilenetv2-efficientnetlite0@1}.
+     */
     String modelId();
 }

@@ -101,8 +101,9 @@ public class OnnxEmotionEstimator implements EmotionEstimator, ModelStatus, Auto
     @Override
     public Emotion estimate(BufferedImage rgb) {
         if (session == null) {
-            throw new ApiException(503, "model-unavailable", null, "The emotion model is not loaded (" + problem
-                    + "). Retry later; /q/health/ready reports when it is ready.").withHeader("Retry-After", "30");
+            throw new ApiException(503, "model-unavailable", null, "The emotion model is not loaded; the service "
+                    + "logged why when it started. Retry later; /q/health/ready reports when it is ready.")
+                    .withHeader("Retry-After", "30");
         }
         float[] input = inputTensor(picture(rgb));
         try (OnnxTensor tensor = OnnxTensor.createTensor(environment, FloatBuffer.wrap(input), SHAPE);

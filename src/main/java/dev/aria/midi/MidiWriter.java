@@ -4,42 +4,38 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-
-import dev.aria.music.Vocabulary;
 
 /**
  * Writes a Standard MIDI File, type 1, byte for byte as {@code training/midi_tokens.py notes_to_midi} does with mido:
  * 250 ticks per quarter at 120 bpm (2 ms a tick, so the 8 ms grid is exact), a tempo track, then one track per
- * instrument in vocabulary order, always all five (so the header is known before the music is), each named, with its
- * GM program (none for drums, which play on channel 10), fixed velocities, note-offs before note-ons at one tick, and
- * running status as mido writes it.
+ * {@link Part}, always all of them (so the header is known before the music is), each named, with its GM program if it
+ * has one, its fixed velocity, note-offs before note-ons at one tick, and running status as mido writes it.
  *
- * <p>{@link #header()} can be sent before generation starts; {@link #tracks(List)} once the notes are known, since a
- * track chunk carries its length first.
+ * <p>A file starts with its {@link #header()}, known before the music is; the tracks follow once every note is known,
+ * since a track chunk carries its length first.
  */
 public final class MidiWriter {
 
     public static final int TICKS_PER_QUARTER = 250;
     public static final int TEMPO_US = 500_000;
     private static final double MS_PER_TICK = TEMPO_US / 1000.0 / TICKS_PER_QUARTER;
-    private static final int[] CHANNEL = {9, 0, 1, 2, 3}; // drums, guitar, bass, piano, strings
 
-    private final Vocabulary vocab;
+    private final List<Part> parts;
 
-    public MidiWriter(Vocabulary vocab) {
-        this.vocab = vocab;
+    /** @param parts the tracks after the tempo track; a {@link Note}'s instrument is an index into them */
+    public MidiWriter(List<Part> parts) {
+        this.parts = List.copyOf(parts);
     }
 
-    /** The 14-byte MThd chunk: format 1, tempo track + one track per instrument, 250 ticks per quarter. */
+    /** The 14-byte MThd chunk: format 1, tempo track + one track per part, 250 ticks per quarter. */
     public byte[] header() {
-        int tracks = 1 + vocab.instruments().size();
+        int tracks = 1 + parts.size();
         return new byte[] {'M', 'T', 'h', 'd', 0, 0, 0, 6, 0, 1, (byte) (tracks >> 8), (byte) tracks,
                 (byte) (TICKS_PER_QUARTER >> 8), (byte) TICKS_PER_QUARTER};
     }
 
     /** All MTrk chunks for the notes; {@code text}, if not null, becomes a text event of the tempo track. */
-    public byte[] tracks(List<Note> notes, String text) {
+    private byte[] tracks(List<Note> notes, String text) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Track meta = new Track();
         meta.meta(0x51, new byte[] {(byte) (TEMPO_US >> 16), (byte) (TEMPO_US >> 8), (byte) TEMPO_US});
@@ -48,13 +44,12 @@ public final class MidiWriter {
             meta.meta(0x01, text.getBytes(StandardCharsets.ISO_8859_1));
         }
         meta.writeTo(out);
-        for (int inst = 0; inst < vocab.instruments().size(); inst++) {
+        for (int inst = 0; inst < parts.size(); inst++) {
+            Part part = parts.get(inst);
             Track t = new Track();
-            int ch = CHANNEL[inst];
-            t.meta(0x03, vocab.instruments().get(inst).toLowerCase(Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1));
-            if (!vocab.isDrums(inst)) {
-                t.channel(0, 0xC0 | ch, vocab.program(inst));
-            }
+            int ch = part.channel();
+            t.meta(0x03, part.name().getBytes(StandardCharsets.ISO_8859_1));
+            part.program().ifPresent(program -> t.channel(0, 0xC0 | ch, program));
             List<long[]> events = new ArrayList<>(); // tick, on, pitch
             for (Note n : notes) {
                 if (n.instrument() == inst) {
@@ -65,7 +60,7 @@ public final class MidiWriter {
             events.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
                     : a[1] != b[1] ? Long.compare(a[1], b[1]) : Long.compare(a[2], b[2]));
             long last = 0;
-            int vel = vocab.velocity(inst);
+            int vel = part.velocity();
             for (long[] e : events) {
                 boolean on = e[1] == 1;
                 t.channel(e[0] - last, (on ? 0x90 : 0x80) | ch, (int) e[2], on ? vel : 0);
@@ -76,7 +71,7 @@ public final class MidiWriter {
         return out.toByteArray();
     }
 
-    /** The whole file. */
+    /** The whole file: the header, then the tracks of the notes; {@code text}, if not null, in the tempo track. */
     public byte[] file(List<Note> notes, String text) {
         byte[] h = header();
         byte[] t = tracks(notes, text);

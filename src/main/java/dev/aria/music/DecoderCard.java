@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * What the service needs from a decoder's model card ({@code models/music_<conditioning>.json}, written by
  * {@code training/export.py}).
  *
- * @param id          model id and version, e.g. {@code music_continuous_concat@2026-11-25}
+ * @param id          model id and version, e.g. {@code music_continuous_concat@2}
  * @param conditioning which conditioning the graph implements
  * @param layers      transformer blocks (one past/present key and value pair each)
  * @param heads       attention heads

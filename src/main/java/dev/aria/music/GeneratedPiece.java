@@ -3,14 +3,18 @@ package dev.aria.music;
 /**
  * The result of a generation.
  *
- * @param tokens      generated tokens (without the prefix), {@code length} of them used
- * @param length      number of valid entries in {@code tokens}
+ * @param tokens      the generated tokens (without the prefix)
  * @param instruments instruments that play
  * @param attempts    generations run (1 unless too few instruments played)
  * @param metMinimum  whether {@code instruments >= minInstruments}; if not, this is the attempt with the most
  * @param truncated   whether the deadline or a cancellation stopped the last attempt early
  * @param modelId     the decoder's id and version
  */
-public record GeneratedPiece(int[] tokens, int length, int instruments, int attempts, boolean metMinimum,
-        boolean truncated, String modelId) {
+public record GeneratedPiece(int[] tokens, int instruments, int attempts, boolean metMinimum, boolean truncated,
+        String modelId) {
+
+    /** Number of tokens generated. */
+    public int length() {
+        return tokens.length;
+    }
 }

@@ -82,7 +82,8 @@ public final class MusicDecoder implements AutoCloseable {
          * Runs the decoder on {@code ids} (appended after the cache) and returns the logits of the last position.
          * The returned array is reused by the next call.
          */
-        public float[] step(int[] ids, int count) throws OrtException {
+        public float[] step(int[] ids) throws OrtException {
+            int count = ids.length;
             long[] longIds = new long[count];
             for (int i = 0; i < count; i++) {
                 longIds[i] = ids[i];

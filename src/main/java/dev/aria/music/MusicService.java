@@ -22,8 +22,8 @@ import ai.onnxruntime.OrtException;
 import dev.aria.config.AriaConfig;
 import dev.aria.health.ModelStatus;
 import dev.aria.midi.MidiWriter;
-import dev.aria.midi.TokenDecoder;
-import dev.aria.problem.ApiException;
+import dev.aria.midi.Note;
+import dev.aria.midi.Part;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -32,7 +32,8 @@ import io.quarkus.runtime.Startup;
 
 /**
  * The music side of the service: the vocabulary, one ONNX decoder per shipped conditioning (loaded once at start-up,
- * warmed up with a short generation, closed at shutdown), and the bound on concurrent generations.
+ * warmed up with a short generation, closed at shutdown), the bound on concurrent generations, and the one pipeline
+ * from settings to a MIDI file ({@link Slot#compose}) that every endpoint uses.
  */
 @ApplicationScoped
 @Startup
@@ -41,10 +42,10 @@ public class MusicService implements ModelStatus {
     private static final Logger LOG = Logger.getLogger(MusicService.class);
 
     private final AriaConfig config;
-    private final Vocabulary vocab;
     private final MusicGenerator generator;
     private final MidiWriter midi;
     private final TokenDecoder tokenDecoder;
+    private final List<String> instruments;
     private final Map<Conditioning, MusicDecoder> decoders = new EnumMap<>(Conditioning.class);
     private final Semaphore slots;
     private final DistributionSummary tokensGenerated;
@@ -55,10 +56,11 @@ public class MusicService implements ModelStatus {
     MusicService(AriaConfig config, MeterRegistry registry) throws IOException, OrtException {
         this.config = config;
         Path dir = config.models().dir();
-        this.vocab = Vocabulary.load(dir.resolve("vocab.json"));
+        Vocabulary vocab = Vocabulary.load(dir.resolve("vocab.json"));
         this.generator = new MusicGenerator(vocab);
-        this.midi = new MidiWriter(vocab);
+        this.midi = new MidiWriter(vocab.parts());
         this.tokenDecoder = new TokenDecoder(vocab);
+        this.instruments = vocab.parts().stream().map(Part::name).toList();
         this.slots = new Semaphore(config.generation().maxConcurrent());
         this.tokensGenerated = DistributionSummary.builder("aria.generate.tokens")
                 .description("Tokens generated per /generate request").baseUnit("tokens")
@@ -80,7 +82,9 @@ public class MusicService implements ModelStatus {
             throw new IllegalStateException("No music decoder (music_<conditioning>.onnx + .json) in " + dir.toAbsolutePath());
         }
         for (MusicDecoder d : decoders.values()) {
-            GenerationSettings warm = new GenerationSettings(0, 0, d.card().conditioning(), 16, 1.2, 1.2, 0.7, 1, 0);
+            GenerationSettings warm = new GenerationSettings(0, 0, d.card().conditioning(), 16,
+                    GenerationSettings.DEFAULT_NOTE_TEMPERATURE, GenerationSettings.DEFAULT_REST_TEMPERATURE,
+                    GenerationSettings.DEFAULT_TOP_P, 1, 0);
             GeneratedPiece p = generator.generate(d, warm, 1, () -> false, n -> { });
             LOG.infof("Loaded %s (%d layers, window %d): warm-up generated %d tokens", d.card().id(),
                     d.card().layers(), d.card().context(), p.length());
@@ -109,18 +113,6 @@ public class MusicService implements ModelStatus {
         return ready;
     }
 
-    public Vocabulary vocabulary() {
-        return vocab;
-    }
-
-    public MidiWriter midiWriter() {
-        return midi;
-    }
-
-    public TokenDecoder tokenDecoder() {
-        return tokenDecoder;
-    }
-
     /** Conditionings whose decoder is shipped, in declaration order. */
     public List<Conditioning> available() {
         return List.copyOf(decoders.keySet());
@@ -131,49 +123,28 @@ public class MusicService implements ModelStatus {
     }
 
     /**
-     * Reserves a generation slot or refuses at once with 503 + Retry-After: requests never queue without bound.
-     * Close the returned slot (idempotent) when the generation has ended, however it ended.
+     * Reserves a generation slot, or none when every slot is busy: requests never queue without bound. Close the slot
+     * (idempotent) when its generation has ended, however it ended.
      */
-    public Slot reserve() {
+    public Optional<Slot> reserve() {
         if (!slots.tryAcquire()) {
             rejected.increment();
-            throw new ApiException(503, "overloaded", null, "All " + config.generation().maxConcurrent()
-                    + " generation slots are busy. Retry after a few seconds.")
-                    .withHeader("Retry-After", String.valueOf(config.generation().retryAfter().toSeconds()));
+            return Optional.empty();
         }
-        return new Slot();
+        return Optional.of(new Slot());
     }
 
-    /** Runs one generation in the caller's thread (a worker thread, never the event loop). */
-    public GeneratedPiece generate(Slot slot, GenerationSettings settings, BooleanSupplier stop, IntConsumer progress)
-            throws OrtException {
-        if (slot.released) {
-            throw new IllegalStateException("generation slot already released");
-        }
-        MusicDecoder decoder = decoders.get(settings.conditioning());
-        if (decoder == null) {
-            throw unavailable(settings.conditioning());
-        }
-        active.incrementAndGet();
-        try {
-            GeneratedPiece piece = generator.generate(decoder, settings, config.generation().maxAttempts(), stop,
-                    progress);
-            tokensGenerated.record(piece.length());
-            return piece;
-        } finally {
-            active.decrementAndGet();
-        }
+    /**
+     * The first bytes of every MIDI file {@link Slot#compose} makes, known before the music: a transport may send
+     * them at once.
+     */
+    public byte[] midiHeader() {
+        return midi.header();
     }
 
     /** Generations computing now (the {@code aria.generate.active} gauge). */
     public int activeGenerations() {
         return active.get();
-    }
-
-    /** The 400 for a conditioning whose decoder is not shipped in this deployment. */
-    public ApiException unavailable(Conditioning c) {
-        return new ApiException(400, "conditioning-unavailable", "conditioning", "No decoder for conditioning '"
-                + c.wireName() + "' is installed here. Use one of " + available().stream().map(Conditioning::wireName).toList() + ".");
     }
 
     @PreDestroy
@@ -188,9 +159,50 @@ public class MusicService implements ModelStatus {
         }
     }
 
-    /** A reserved generation slot. */
+    /** A reserved generation slot: it composes one piece. */
     public final class Slot implements AutoCloseable {
         private volatile boolean released;
+
+        /**
+         * The generation pipeline, in the caller's thread (a worker thread, never the event loop): generates the
+         * tokens, stopped early by {@code stop} or by {@code aria.generation.deadline}, decodes them into notes and
+         * writes the MIDI file, whose text event says which decoder played, how many instruments and attempts it took,
+         * and whether it fell short.
+         *
+         * @param stop     polled at every token: true stops the generation (the client has gone)
+         * @param progress told the number of tokens generated so far in the current attempt
+         * @throws IllegalArgumentException when no decoder of {@code settings.conditioning()} is installed
+         * @throws IllegalStateException    when the slot is already closed, or the decoder fails
+         */
+        public Composition compose(GenerationSettings settings, BooleanSupplier stop, IntConsumer progress) {
+            if (released) {
+                throw new IllegalStateException("generation slot already released");
+            }
+            MusicDecoder decoder = decoders.get(settings.conditioning());
+            if (decoder == null) {
+                throw new IllegalArgumentException("no decoder for " + settings.conditioning() + " is installed");
+            }
+            long deadline = System.nanoTime() + config.generation().deadline().toNanos();
+            GeneratedPiece piece;
+            active.incrementAndGet();
+            try {
+                piece = generator.generate(decoder, settings, config.generation().maxAttempts(),
+                        () -> stop.getAsBoolean() || System.nanoTime() > deadline, progress);
+            } catch (OrtException e) {
+                throw new IllegalStateException("the decoder " + decoder.card().id() + " failed", e);
+            } finally {
+                active.decrementAndGet();
+            }
+            tokensGenerated.record(piece.length());
+            if (piece.truncated() && stop.getAsBoolean()) {
+                LOG.debugf("generation stopped by its caller after %d tokens", piece.length());
+            } else if (piece.truncated()) {
+                LOG.warnf("generation stopped at its deadline after %d of %d tokens", piece.length(),
+                        settings.genLen());
+            }
+            List<Note> notes = tokenDecoder.notes(piece.tokens());
+            return new Composition(piece, notes, instruments, midi.file(notes, summary(piece, settings)));
+        }
 
         @Override
         public synchronized void close() {
@@ -199,5 +211,12 @@ public class MusicService implements ModelStatus {
                 slots.release();
             }
         }
+    }
+
+    /** The text event of the MIDI file: model, instruments, attempts, and whether anything fell short. */
+    private static String summary(GeneratedPiece p, GenerationSettings s) {
+        return "ARIA " + p.modelId() + ": " + p.instruments() + " instruments, " + p.attempts() + " attempt(s)"
+                + (p.metMinimum() ? "" : ", fewer than the " + s.minInstruments() + " asked for (best attempt kept)")
+                + (p.truncated() ? ", stopped early at the deadline" : "");
     }
 }

@@ -2,11 +2,16 @@ package dev.aria.music;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.aria.midi.Part;
 
 /**
  * The event vocabulary shared with the Python pipeline ({@code training/vocab.py} writes {@code models/vocab.json}).
@@ -111,10 +116,6 @@ public final class Vocabulary {
         return 2 + instrument * 2 * pitchCount + (on ? pitchCount : 0) + (pitch - pitchMin);
     }
 
-    public int timeshiftToken(int ms) {
-        return firstTimeshift + ms / timeStepMs - 1;
-    }
-
     /** Five-bin quantisation of a value in [-1, 1] to -2..2; a value on an edge falls in the lower bin. */
     public int emotionBin(double x) {
         int b = 0;
@@ -134,19 +135,23 @@ public final class Vocabulary {
         return tokens.indexOf("<A" + emotionBin(a) + ">");
     }
 
-    public int velocity(int instrument) {
-        return velocity.get(instruments.get(instrument));
-    }
-
-    public int program(int instrument) {
-        return program.get(instruments.get(instrument));
-    }
-
-    public boolean isDrums(int instrument) {
-        return "DRUMS".equals(instruments.get(instrument));
-    }
-
-    public int drumChannel() {
-        return drumChannel;
+    /**
+     * The MIDI track of each instrument, in vocabulary order, as {@code training/midi_tokens.py} writes them: drums on
+     * the drum channel without a program, the others on channels 0, 1, 2, ... with their General MIDI programs, each
+     * with its fixed velocity.
+     */
+    public List<Part> parts() {
+        List<Part> parts = new ArrayList<>();
+        int channel = 0;
+        for (String instrument : instruments) {
+            String name = instrument.toLowerCase(Locale.ROOT);
+            if ("DRUMS".equals(instrument)) {
+                parts.add(new Part(name, drumChannel, OptionalInt.empty(), velocity.get(instrument)));
+            } else {
+                channel += channel == drumChannel ? 1 : 0;
+                parts.add(new Part(name, channel++, OptionalInt.of(program.get(instrument)), velocity.get(instrument)));
+            }
+        }
+        return parts;
     }
 }

@@ -13,8 +13,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *
  * <p>{@code type} is a URN, {@code urn:aria:problem:<slug>}, stable per kind of problem, so clients can branch on it
  * without parsing {@code detail}; {@code title} is the same for every problem of one type. The service adds two
- * extension members: {@code field}, the request field (form part, query parameter, JSON property) that caused the
- * problem, and {@code errors}, one entry per offending field when a request breaks several constraints at once.
+ * extension members: {@code field}, the form field that caused the problem, and {@code errors}, one entry per
+ * offending field when a request breaks several constraints at once.
  * Absent members are left out of the JSON.
  *
  * @param type     URI identifying the kind of problem, {@code urn:aria:problem:<slug>}
@@ -58,8 +58,8 @@ public record Problem(
      */
     @Schema(name = "FieldError")
     public record FieldError(
-            @Schema(examples = "temperature") String field,
-            @Schema(examples = "must be less than or equal to 2.0") String detail) {
+            @Schema(examples = "top_p") String field,
+            @Schema(examples = "must be less than or equal to 1 (was 1.5)") String detail) {
     }
 
     public Problem {

@@ -19,6 +19,7 @@ import org.eclipse.microprofile.openapi.models.media.Schema;
 
 import dev.aria.image.ImageDecoder;
 import dev.aria.music.Conditioning;
+import dev.aria.music.GenerationSettings;
 import dev.aria.music.MusicService;
 import io.quarkus.smallrye.openapi.OpenApiFilter;
 
@@ -85,7 +86,7 @@ public class ApiDocumentFilter implements OASFilter {
                 conditioning.setEnumeration(new ArrayList<>(installed.stream().map(Conditioning::wireName).toList()));
                 conditioning.setPattern(installed.stream().map(Conditioning::wireName)
                         .collect(Collectors.joining("|", "^(", ")$")));
-                if (!installed.contains(Conditioning.CONTINUOUS_CONCAT)) {
+                if (!installed.contains(Conditioning.fromWire(GenerationSettings.DEFAULT_CONDITIONING).orElseThrow())) {
                     conditioning.setDefaultValue(null);
                 }
             }

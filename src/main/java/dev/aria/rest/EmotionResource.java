@@ -23,7 +23,6 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import dev.aria.emotion.EmotionEstimator;
 import dev.aria.image.ImageDecoder;
-import dev.aria.image.ImageUploads;
 import dev.aria.problem.Problem;
 import io.smallrye.common.annotation.Blocking;
 
@@ -100,7 +99,7 @@ public class EmotionResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "internal-error", value = Examples.PROBLEM_INTERNAL_ERROR)))
     public EmotionResponse estimate(@BeanParam ImageForm form) {
-        return decoder.decode(ImageUploads.require(form.image, form.allFiles, ImageDecoder.FIELD), ImageDecoder.FIELD,
+        return decoder.decode(Uploads.image(form.image, form.allFiles), ImageDecoder.FIELD,
                 rgb -> EmotionResponse.of(estimator.estimate(rgb), estimator.modelId()));
     }
 }

@@ -13,13 +13,14 @@ import dev.aria.emotion.Emotion;
  */
 @Schema(name = "EmotionResponse", description = "The emotion an image conveys, as a point of Russell's circumplex.")
 public record EmotionResponse(
-        @Schema(description = "Unpleasant (-1) to pleasant (+1).", minimum = "-1", maximum = "1", examples = "0.42",
+        @Schema(description = "Unpleasant (-1) to pleasant (+1).", minimum = "-1", maximum = "1", examples = "0.433",
                 required = true)
         double valence,
-        @Schema(description = "Calm (-1) to excited (+1).", minimum = "-1", maximum = "1", examples = "0.63",
+        @Schema(description = "Calm (-1) to excited (+1).", minimum = "-1", maximum = "1", examples = "-0.279",
                 required = true)
         double arousal,
-        @Schema(description = "Identifier of the model that made the estimate.", examples = "colour-heuristic-v1",
+        @Schema(description = "Identifier of the model that made the estimate.",
+                examples = "image-emotion-mobilenetv2-efficientnetlite0@1",
                 required = true)
         String model) {
 

@@ -11,19 +11,21 @@ final class Examples {
 
     // --- POST /emotion ---------------------------------------------------------------------------------------------
 
-    /** The Starry Night, as the colour heuristic sees it. */
+    /** The Starry Night, as the shipped image model reads it (training/tests/vectors/image_emotion.json). */
     static final String EMOTION_RESPONSE = """
             {
-              "valence": 0.572,
-              "arousal": 0.55,
-              "model": "colour-heuristic-v1"
+              "valence": 0.433,
+              "arousal": -0.279,
+              "model": "image-emotion-mobilenetv2-efficientnetlite0@1"
             }
             """;
 
-    /** A whole /generate form: explicit emotion and settings (an example of one property each would be ambiguous). */
+    /**
+     * A whole /generate form: explicit emotion and the settings that differ from their defaults (an example of one
+     * property each would be ambiguous).
+     */
     static final String GENERATE_REQUEST = """
-            {"valence": 0.8, "arousal": 0.6, "conditioning": "continuous_concat", "gen_len": 512, \
-            "note_temperature": 1.2, "rest_temperature": 1.2, "top_p": 0.7, "min_instruments": 2, "seed": 7}""";
+            {"valence": 0.8, "arousal": 0.6, "conditioning": "continuous_concat", "gen_len": 512, "seed": 7}""";
 
     static final String PROBLEM_MISSING_IMAGE = """
             {
@@ -117,7 +119,7 @@ final class Examples {
               "type": "urn:aria:problem:model-unavailable",
               "title": "Model unavailable",
               "status": 503,
-              "detail": "The emotion model is still loading. Retry in a few seconds; /q/health/ready reports when it is ready.",
+              "detail": "The emotion model is not loaded; the service logged why when it started. Retry later; /q/health/ready reports when it is ready.",
               "instance": "/emotion"
             }
             """;
@@ -139,10 +141,10 @@ final class Examples {
               "type": "urn:aria:problem:validation-failed",
               "title": "Validation failed",
               "status": 400,
-              "detail": "top_p must be less than or equal to 1",
+              "detail": "Field 'top_p' must be less than or equal to 1 (was 1.5). Change it and send the request again.",
               "instance": "/generate",
               "field": "top_p",
-              "errors": [ { "field": "top_p", "detail": "must be less than or equal to 1" } ]
+              "errors": [ { "field": "top_p", "detail": "must be less than or equal to 1 (was 1.5)" } ]
             }
             """;
 

@@ -1,5 +1,12 @@
 package dev.aria.rest;
 
+import static dev.aria.music.GenerationSettings.DEFAULT_CONDITIONING;
+import static dev.aria.music.GenerationSettings.DEFAULT_GEN_LEN;
+import static dev.aria.music.GenerationSettings.DEFAULT_MIN_INSTRUMENTS;
+import static dev.aria.music.GenerationSettings.DEFAULT_NOTE_TEMPERATURE;
+import static dev.aria.music.GenerationSettings.DEFAULT_REST_TEMPERATURE;
+import static dev.aria.music.GenerationSettings.DEFAULT_TOP_P;
+
 import java.util.List;
 
 import jakarta.validation.constraints.DecimalMax;
@@ -15,12 +22,14 @@ import org.jboss.resteasy.reactive.PartType;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
+import dev.aria.music.GenerationSettings;
+
 /**
  * The multipart form of {@code POST /generate}. The constraints here are both the checks (Bean Validation) and the
  * ranges in the OpenAPI schema, so the two cannot drift apart; the web page builds its settings panel from that
  * schema (titles, descriptions, defaults, ranges and {@code x-enum-descriptions}). Each {@code @Schema(name)} repeats
- * the {@code @RestForm} name, which the OpenAPI scanner does not read on its own. Defaults are those of the
- * reference ARIA demo and midi-emotion's generator.
+ * the {@code @RestForm} name, which the OpenAPI scanner does not read on its own. The defaults are
+ * {@link GenerationSettings}'s, those of the reference ARIA demo and midi-emotion's generator.
  */
 @Schema(name = "GenerateForm", description = "Either an image, or valence and arousal; plus optional settings.")
 public class GenerateForm {
@@ -60,7 +69,7 @@ public class GenerateForm {
     @Schema(title = "Conditioning", description = "How the emotion conditions the decoder: continuous_concat (a "
             + "vector joined to every token embedding; the paper's best), continuous_token (two vectors before the "
             + "music), discrete_token (five bins each, as two control tokens).", enumeration = {"continuous_concat",
-                    "continuous_token", "discrete_token"}, defaultValue = "continuous_concat",
+                    "continuous_token", "discrete_token"}, defaultValue = DEFAULT_CONDITIONING,
             extensions = @Extension(name = "x-enum-descriptions", parseValue = true, value = """
                     ["Valence and arousal as a vector joined to every token's embedding: the paper's best.",
                      "Valence and arousal as two learned vectors placed before the music.",
@@ -72,7 +81,8 @@ public class GenerateForm {
     @Min(1) @Max(4096)
     @Schema(name = "gen_len", title = "Generation length",
             description = "Tokens to generate (about 30-60 tokens a second of music). Longer than the model's "
-            + "context works: the window slides.", minimum = "1", maximum = "4096", defaultValue = "1024")
+            + "context works: the window slides.", minimum = "1", maximum = "4096",
+            defaultValue = "" + DEFAULT_GEN_LEN)
     public Integer genLen;
 
     @RestForm("note_temperature")
@@ -80,7 +90,7 @@ public class GenerateForm {
     @DecimalMin(value = "0", inclusive = false) @DecimalMax("4")
     @Schema(name = "note_temperature", title = "Note temperature",
             description = "Sampling temperature of the token that follows a time shift (which note starts next).",
-            minimum = "0", exclusiveMinimum = true, maximum = "4", defaultValue = "1.2")
+            minimum = "0", exclusiveMinimum = true, maximum = "4", defaultValue = "" + DEFAULT_NOTE_TEMPERATURE)
     public Double noteTemperature;
 
     @RestForm("rest_temperature")
@@ -88,7 +98,7 @@ public class GenerateForm {
     @DecimalMin(value = "0", inclusive = false) @DecimalMax("4")
     @Schema(name = "rest_temperature", title = "Rest temperature",
             description = "Sampling temperature of every other token.", minimum = "0", exclusiveMinimum = true,
-            maximum = "4", defaultValue = "1.2")
+            maximum = "4", defaultValue = "" + DEFAULT_REST_TEMPERATURE)
     public Double restTemperature;
 
     @RestForm("top_p")
@@ -96,7 +106,8 @@ public class GenerateForm {
     @DecimalMin(value = "0", inclusive = false) @DecimalMax("1")
     @Schema(name = "top_p", title = "Top-p",
             description = "Nucleus sampling: sample among the most probable tokens whose probabilities add up to "
-            + "top_p.", minimum = "0", exclusiveMinimum = true, maximum = "1", defaultValue = "0.7")
+            + "top_p.", minimum = "0", exclusiveMinimum = true, maximum = "1",
+            defaultValue = "" + DEFAULT_TOP_P)
     public Double topP;
 
     @RestForm("min_instruments")
@@ -104,7 +115,7 @@ public class GenerateForm {
     @Min(1) @Max(5)
     @Schema(name = "min_instruments", title = "Minimum instruments",
             description = "Regenerate (a bounded number of times) while fewer instruments than this play.",
-            minimum = "1", maximum = "5", defaultValue = "2")
+            minimum = "1", maximum = "5", defaultValue = "" + DEFAULT_MIN_INSTRUMENTS)
     public Integer minInstruments;
 
     @RestForm("seed")

@@ -1,9 +1,5 @@
 package dev.aria.rest;
 
-import java.io.OutputStream;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
-
 import jakarta.validation.Valid;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
@@ -16,6 +12,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -23,15 +20,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.logging.Logger;
 
-import dev.aria.config.AriaConfig;
-import dev.aria.music.GeneratedPiece;
-import dev.aria.music.GenerationSettings;
 import dev.aria.music.MusicService;
 import dev.aria.problem.Problem;
 import io.smallrye.common.annotation.Blocking;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -45,18 +37,15 @@ import io.vertx.ext.web.RoutingContext;
 public class GenerateResource {
 
     public static final String AUDIO_MIDI = "audio/midi";
-    private static final Logger LOG = Logger.getLogger(GenerateResource.class);
 
     private final MusicService music;
-    private final GenerationRequests requests;
+    private final GenerationAdmission admission;
     private final GenerationEvents events;
-    private final AriaConfig config;
 
-    GenerateResource(MusicService music, GenerationRequests requests, GenerationEvents events, AriaConfig config) {
+    GenerateResource(MusicService music, GenerationAdmission admission, GenerationEvents events) {
         this.music = music;
-        this.requests = requests;
+        this.admission = admission;
         this.events = events;
-        this.config = config;
     }
 
     @POST
@@ -75,13 +64,13 @@ public class GenerateResource {
             examples = @ExampleObject(name = "explicit-emotion", summary = "Happy and lively, 512 tokens",
                     value = Examples.GENERATE_REQUEST)))
     @APIResponse(responseCode = "200", description = "The MIDI file, streamed (chunked).",
-            content = @Content(mediaType = AUDIO_MIDI, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, format = "binary")),
+            content = @Content(mediaType = AUDIO_MIDI, schema = @Schema(type = SchemaType.STRING, format = "binary")),
             headers = {
-                    @Header(name = "ARIA-Valence", description = "Valence the music was conditioned on.", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.NUMBER)),
-                    @Header(name = "ARIA-Arousal", description = "Arousal the music was conditioned on.", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.NUMBER)),
-                    @Header(name = "ARIA-Emotion-Source", description = "`image` or `request`.", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING)),
-                    @Header(name = "ARIA-Seed", description = "Seed used; send it back to get the same file.", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER)),
-                    @Header(name = "ARIA-Model", description = "Decoder id and version.", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING)) })
+                    @Header(name = "ARIA-Valence", description = "Valence the music was conditioned on.", schema = @Schema(type = SchemaType.NUMBER)),
+                    @Header(name = "ARIA-Arousal", description = "Arousal the music was conditioned on.", schema = @Schema(type = SchemaType.NUMBER)),
+                    @Header(name = "ARIA-Emotion-Source", description = "`image` or `request`.", schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "ARIA-Seed", description = "Seed used; send it back to get the same file.", schema = @Schema(type = SchemaType.INTEGER)),
+                    @Header(name = "ARIA-Model", description = "Decoder id and version.", schema = @Schema(type = SchemaType.STRING)) })
     @APIResponse(responseCode = "400", description = "A field is missing, out of range, not a number, or the image is unusable.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = {
@@ -92,30 +81,23 @@ public class GenerateResource {
     @APIResponse(responseCode = "415", description = "The file is not an image in a supported format, or the request is not multipart/form-data.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "Every generation slot is busy, or the image does not fit in memory beside other large images being decoded; retry after the Retry-After seconds.",
-            headers = @Header(name = "Retry-After", description = "Seconds to wait.", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER)),
+            headers = @Header(name = "Retry-After", description = "Seconds to wait.", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "overloaded", value = Examples.PROBLEM_OVERLOADED)))
     @APIResponse(responseCode = "500", description = "Unexpected failure.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response generate(@Valid @BeanParam GenerateForm form, @Context RoutingContext routing) {
-        GenerationRequest request = requests.from(form);
-        GenerationSettings settings = request.settings();
-        long deadline = System.nanoTime() + config.generation().deadline().toNanos();
-        StreamingOutput body = whileConnected(routing, music.reserve(), (slot, clientGone, out) -> {
-            out.write(music.midiWriter().header());
+        GenerationRequest request = admission.request(form);
+        MusicService.Slot slot = admission.slot();
+        StreamingOutput body = SlotStreams.holding(routing, slot::close, (clientGone, out) -> {
+            byte[] header = music.midiHeader();
+            out.write(header);
             out.flush();
-            GeneratedPiece piece = music.generate(slot, settings,
-                    () -> clientGone.getAsBoolean() || System.nanoTime() > deadline, n -> { });
-            if (clientGone.getAsBoolean()) {
-                LOG.debugf("client left; generation stopped after %d tokens", piece.length());
-                return;
+            byte[] midi = slot.compose(request.settings(), clientGone, tokens -> { }).midi();
+            if (!clientGone.getAsBoolean()) {
+                out.write(midi, header.length, midi.length - header.length); // the file, after its header
+                out.flush();
             }
-            if (piece.truncated()) {
-                LOG.warnf("generation stopped at its deadline after %d tokens", piece.length());
-            }
-            out.write(music.midiWriter().tracks(
-                    music.tokenDecoder().notes(piece.tokens(), piece.length()), request.summary(piece)));
-            out.flush();
         });
         Response.ResponseBuilder ok = Response.ok(body, AUDIO_MIDI)
                 .header("Content-Disposition", "attachment; filename=\"" + request.fileName() + "\"");
@@ -155,7 +137,7 @@ public class GenerateResource {
     @APIResponse(responseCode = "415", description = "The file is not an image in a supported format, or the request is not multipart/form-data.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "Every generation slot is busy; retry after the Retry-After seconds.",
-            headers = @Header(name = "Retry-After", description = "Seconds to wait.", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER)),
+            headers = @Header(name = "Retry-After", description = "Seconds to wait.", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
                     examples = @ExampleObject(name = "overloaded", value = Examples.PROBLEM_OVERLOADED)))
     @APIResponse(responseCode = "500", description = "Unexpected failure.",
@@ -163,62 +145,10 @@ public class GenerateResource {
     public Response events(@Valid @BeanParam GenerateForm form, @Context RoutingContext routing) {
         // A refused request (bad field, unusable image, no free slot) throws here, before any event is written, and
         // gets its problem body and status like POST /generate. Once the first event is out, the stream is open.
-        GenerationRequest request = requests.from(form);
-        StreamingOutput body = whileConnected(routing, music.reserve(),
-                (slot, clientGone, out) -> events.write(request, slot, clientGone, out));
+        GenerationRequest request = admission.request(form);
+        MusicService.Slot slot = admission.slot();
+        StreamingOutput body = SlotStreams.holding(routing, slot::close,
+                (clientGone, out) -> events.write(request, slot, clientGone, out));
         return Response.ok(body, MediaType.SERVER_SENT_EVENTS).build();
-    }
-
-    /** What a streamed answer writes, given its slot, whether the client has left, and the response body. */
-    @FunctionalInterface
-    interface Composition {
-        void write(MusicService.Slot slot, BooleanSupplier clientGone, OutputStream out)
-                throws java.io.IOException, ai.onnxruntime.OrtException;
-    }
-
-    /**
-     * A streamed body that owns {@code slot} and frees it however the response ends, and tells {@code composition}
-     * when the client has gone.
-     *
-     * <p>The client may leave at any moment (closed tab, timeout, Ctrl-C); its generation must not run on for
-     * nobody. The composition polls {@code clientGone} at every token, so it stops within a token of the connection
-     * closing, and the thread running the body then frees the slot. The connection's state is polled rather than only
-     * waited for with a close handler: a response has a single close handler, and Vert.x Web's routing contexts
-     * install their own there while the response is being written, so one set here was silently replaced and never
-     * called (see GenerateResourceTest, the disconnect test).
-     */
-    private static StreamingOutput whileConnected(RoutingContext routing, MusicService.Slot slot,
-            Composition composition) {
-        try {
-            HttpServerResponse response = routing.response();
-            AtomicBoolean gone = new AtomicBoolean();
-            BooleanSupplier clientGone = () -> gone.get() || response.closed();
-            AtomicBoolean started = new AtomicBoolean();
-            // If the response ends (or fails) without the body ever running, nothing else frees the slot.
-            routing.addEndHandler(ended -> {
-                if (ended.failed()) {
-                    gone.set(true);
-                }
-                if (started.compareAndSet(false, true)) {
-                    slot.close();
-                }
-            });
-            return out -> {
-                if (!started.compareAndSet(false, true)) {
-                    return; // the response already ended and freed the slot
-                }
-                try (slot) {
-                    if (clientGone.getAsBoolean()) {
-                        return; // the client left before composing started
-                    }
-                    composition.write(slot, clientGone, out);
-                } catch (ai.onnxruntime.OrtException e) {
-                    throw new java.io.IOException("decoder failed", e);
-                }
-            };
-        } catch (RuntimeException e) {
-            slot.close();
-            throw e;
-        }
     }
 }

@@ -3,7 +3,6 @@ package dev.aria.rest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
@@ -15,8 +14,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.aria.config.AriaConfig;
-import dev.aria.midi.Note;
-import dev.aria.music.GeneratedPiece;
+import dev.aria.music.Composition;
 import dev.aria.music.MusicService;
 import dev.aria.problem.Problem;
 
@@ -43,12 +41,10 @@ class GenerationEvents {
     static final int PROGRESS_EVENTS = 64;
     private static final Logger LOG = Logger.getLogger(GenerationEvents.class);
 
-    private final MusicService music;
     private final AriaConfig config;
     private final ObjectMapper json;
 
-    GenerationEvents(MusicService music, AriaConfig config, ObjectMapper json) {
-        this.music = music;
+    GenerationEvents(AriaConfig config, ObjectMapper json) {
         this.config = config;
         this.json = json;
     }
@@ -58,21 +54,13 @@ class GenerationEvents {
      * the client leaves: {@code connectionClosed} is polled at every token, and a write that fails means the same.
      */
     void write(GenerationRequest request, MusicService.Slot slot, BooleanSupplier connectionClosed, OutputStream out) {
-        long deadline = System.nanoTime() + config.generation().deadline().toNanos();
         Events events = new Events(out, connectionClosed);
         try {
             Progress progress = new Progress(events, request.settings().genLen());
             progress.emit(0);
-            GeneratedPiece piece = music.generate(slot, request.settings(),
-                    () -> events.clientGone() || System.nanoTime() > deadline, progress);
-            if (events.clientGone()) {
-                LOG.debugf("event stream closed by the client after %d tokens", piece.length());
-                return;
-            }
-            List<Note> notes = music.tokenDecoder().notes(piece.tokens(), piece.length());
-            byte[] midi = music.midiWriter().file(notes, request.summary(piece));
-            events.send("result", GenerationResult.of(request, piece, notes, midi, music.vocabulary().instruments()));
-        } catch (Exception e) { // the stream has begun: report in-band, as an event carrying a problem body
+            Composition piece = slot.compose(request.settings(), events::clientGone, progress);
+            events.send("result", GenerationResult.of(request, piece));
+        } catch (RuntimeException e) { // the stream has begun: report in-band, as an event carrying a problem body
             String id = UUID.randomUUID().toString();
             LOG.errorf(e, "POST /generate/events failed (error id %s)", id);
             events.send("error", Problem.of(500, "internal-error", null,

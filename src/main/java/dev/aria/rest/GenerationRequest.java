@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.aria.music.GeneratedPiece;
 import dev.aria.music.GenerationSettings;
 
 /**
@@ -40,14 +39,6 @@ record GenerationRequest(GenerationSettings settings, String emotionSource, Stri
         h.put("ARIA-Seed", String.valueOf(settings.seed()));
         h.put("ARIA-Model", modelId);
         return h;
-    }
-
-    /** The text event written into the MIDI file: model, instruments, attempts, and whether anything fell short. */
-    String summary(GeneratedPiece p) {
-        return "ARIA " + p.modelId() + ": " + p.instruments() + " instruments, " + p.attempts() + " attempt(s)"
-                + (p.metMinimum() ? "" : ", fewer than the " + settings.minInstruments()
-                        + " asked for (best attempt kept)")
-                + (p.truncated() ? ", stopped early at the deadline" : "");
     }
 
     private static String fmt(double x) {

@@ -2,14 +2,13 @@ package dev.aria.rest;
 
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import dev.aria.midi.Note;
+import dev.aria.music.Composition;
 import dev.aria.music.GeneratedPiece;
 import dev.aria.music.GenerationSettings;
 
@@ -37,7 +36,7 @@ public record GenerationResult(
         String emotionSource,
         @JsonProperty("emotion_model")
         @Schema(description = "Model that estimated the emotion; only when it came from an image.",
-                examples = "colour-heuristic-v1", nullable = true)
+                examples = "image-emotion-mobilenetv2-efficientnetlite0@1", nullable = true)
         String emotionModel,
         @Schema(description = "Conditioning used.", examples = "continuous_concat", required = true)
         String conditioning,
@@ -98,16 +97,15 @@ public record GenerationResult(
             @JsonProperty("end_ms") @Schema(examples = "1496", required = true) int endMs) {
     }
 
-    static GenerationResult of(GenerationRequest request, GeneratedPiece piece, List<Note> notes, byte[] midi,
-            List<String> instrumentNames) {
+    static GenerationResult of(GenerationRequest request, Composition composition) {
         GenerationSettings s = request.settings();
-        int end = notes.stream().mapToInt(Note::endMs).max().orElse(0);
-        return new GenerationResult(Base64.getEncoder().encodeToString(midi), request.fileName(), s.valence(),
-                s.arousal(), request.emotionSource(), request.emotionModel(), s.conditioning().wireName(),
+        GeneratedPiece piece = composition.piece();
+        return new GenerationResult(Base64.getEncoder().encodeToString(composition.midi()), request.fileName(),
+                s.valence(), s.arousal(), request.emotionSource(), request.emotionModel(), s.conditioning().wireName(),
                 s.genLen(), s.noteTemperature(), s.restTemperature(), s.topP(), s.minInstruments(), s.seed(),
                 request.modelId(), piece.attempts(), piece.instruments(), piece.metMinimum(), piece.truncated(),
-                piece.length(), end,
-                instrumentNames.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList(),
-                notes.stream().map(n -> new RollNote(n.instrument(), n.pitch(), n.startMs(), n.endMs())).toList());
+                piece.length(), composition.durationMs(), composition.instruments(),
+                composition.notes().stream().map(n -> new RollNote(n.instrument(), n.pitch(), n.startMs(), n.endMs()))
+                        .toList());
     }
 }

@@ -1,7 +1,6 @@
 package dev.aria.rest;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.List;
 
 import jakarta.ws.rs.BeanParam;
@@ -28,10 +27,9 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import dev.aria.audio.MidiRenderer;
-import dev.aria.image.ImageUploads;
 import dev.aria.problem.Problem;
 import io.smallrye.common.annotation.Blocking;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 
 /** {@code POST /render}: a MIDI file as audio, synthesised by the service. */
 @Path("/render")
@@ -103,11 +101,10 @@ public class RenderResource {
                     examples = @ExampleObject(name = "overloaded", value = Examples.PROBLEM_RENDER_OVERLOADED)))
     @APIResponse(responseCode = "500", description = "Unexpected failure; the body carries an id to report.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response render(@BeanParam MidiForm form, @Context HttpServerResponse http) throws IOException {
-        MidiRenderer.Rendering rendering = renderer.prepare(ImageUploads.require(form.midi, form.allFiles,
+    public Response render(@BeanParam MidiForm form, @Context RoutingContext routing) throws IOException {
+        MidiRenderer.Rendering rendering = renderer.prepare(Uploads.require(form.midi, form.allFiles,
                 MidiRenderer.FIELD, "the MIDI file", "music.mid"));
-        http.closeHandler(v -> rendering.close());
-        StreamingOutput body = (OutputStream out) -> rendering.writeWav(out);
+        StreamingOutput body = SlotStreams.holding(routing, rendering::close, rendering::writeWav);
         return Response.ok(body, AUDIO_WAV)
                 .header("Content-Disposition", "inline; filename=\"" + wavName(form.midi) + "\"")
                 .header("ARIA-SoundFont", rendering.soundFont())

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 
 import ai.onnxruntime.OrtEnvironment;
 import dev.aria.midi.Note;
-import dev.aria.midi.TokenDecoder;
 
 /** The generation loop on the shipped continuous_concat decoder, without the HTTP layer. */
 class MusicGeneratorTest {
@@ -49,7 +48,7 @@ class MusicGeneratorTest {
         GeneratedPiece p = generator.generate(decoder, settings(genLen, 1, 3), 1, () -> false, n -> { });
         assertEquals(genLen, p.length());
         assertFalse(p.truncated());
-        List<Note> notes = new TokenDecoder(vocab).notes(p.tokens(), p.length());
+        List<Note> notes = new TokenDecoder(vocab).notes(p.tokens());
         assertFalse(notes.isEmpty());
         // music keeps coming after the first window: notes start in the last third of the token stream's time
         int end = notes.stream().mapToInt(Note::endMs).max().orElseThrow();
@@ -84,6 +83,6 @@ class MusicGeneratorTest {
         GeneratedPiece p = generator.generate(decoder, settings(40, 5, 9), 3, () -> false, n -> { });
         assertEquals(3, p.attempts());
         assertFalse(p.metMinimum());
-        assertEquals(new TokenDecoder(vocab).instrumentsPlaying(p.tokens(), p.length()), p.instruments());
+        assertEquals(new TokenDecoder(vocab).instrumentsPlaying(p.tokens()), p.instruments());
     }
 }

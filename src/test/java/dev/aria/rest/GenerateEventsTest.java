@@ -12,9 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
@@ -27,12 +25,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import javax.sound.midi.MidiSystem;
 import javax.sound.midi.Sequence;
@@ -45,6 +38,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.aria.music.MusicService;
 import dev.aria.testing.Generations;
+import dev.aria.testing.LogCapture;
+import dev.aria.testing.Multipart;
 import dev.aria.testing.RawHttp;
 import dev.aria.testing.TestImages;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -220,30 +215,11 @@ class GenerateEventsTest {
      */
     @Test
     void aClientThatClosesTheStreamEarlyStopsItsGenerationAndLogsNoError() throws Exception {
-        List<LogRecord> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    logged.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
         DistributionSummary tokens = registry.get("aria.generate.tokens").summary();
         long countBefore = tokens.count();
         double totalBefore = tokens.totalAmount();
         int clients = 12;
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
-        try {
+        try (LogCapture logged = LogCapture.atLeast(Level.WARNING)) {
             for (int i = 0; i < clients; i++) {
                 try (Socket client = openLongStream(i)) {
                     Thread.sleep(15L * (i % 6));
@@ -253,16 +229,12 @@ class GenerateEventsTest {
                 }
                 Generations.awaitActive(music, 0, Duration.ofSeconds(5));
             }
-        } finally {
-            root.removeHandler(capture);
+            assertEquals(List.of(), logged.lines(), "records at WARN or above while clients closed their streams");
         }
         assertEquals(countBefore + clients, tokens.count(), "each abandoned generation ended and was recorded");
         double composed = tokens.totalAmount() - totalBefore;
         assertTrue(composed < clients * 1024.0, "abandoned generations stopped early: " + composed + " of "
                 + clients * 4096 + " tokens composed");
-        assertEquals(List.of(), logged.stream().map(r -> r.getLevel() + " " + r.getLoggerName() + ": "
-                + r.getMessage() + (r.getThrown() == null ? "" : " " + r.getThrown())).toList(),
-                "records at WARN or above while clients closed their streams");
         Response after = given().accept("text/event-stream").multiPart("valence", "0").multiPart("arousal", "0")
                 .multiPart("gen_len", "8").multiPart("min_instruments", "1").when().post("/generate/events");
         assertEquals(200, after.statusCode(), "a slot is free again");
@@ -272,22 +244,10 @@ class GenerateEventsTest {
 
     /** Posts a 4096-token stream over a raw socket and reads up to its first event; returns the open socket. */
     private Socket openLongStream(int seed) throws Exception {
-        String boundary = "aria-close-" + seed;
-        StringBuilder body = new StringBuilder();
-        Map.of("valence", "0.3", "arousal", "0.3", "gen_len", "4096", "min_instruments", "1",
-                "seed", String.valueOf(seed)).forEach((name, value) -> body.append("--").append(boundary)
-                        .append("\r\nContent-Disposition: form-data; name=\"").append(name).append("\"\r\n\r\n")
-                        .append(value).append("\r\n"));
-        body.append("--").append(boundary).append("--\r\n");
-        byte[] bytes = body.toString().getBytes(StandardCharsets.US_ASCII);
-        Socket socket = new Socket(events.getHost(), events.getPort());
-        socket.setSoTimeout(30_000);
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST /generate/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n"
-                + "Content-Type: multipart/form-data; boundary=" + boundary + "\r\nContent-Length: " + bytes.length
-                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(bytes);
-        out.flush();
+        Multipart form = Multipart.of(Map.of("valence", "0.3", "arousal", "0.3", "gen_len", "4096",
+                "min_instruments", "1", "seed", String.valueOf(seed)));
+        Socket socket = RawHttp.send(events.getHost(), events.getPort(),
+                form.head("/generate/events", "Accept: text/event-stream"), form.bytes());
         InputStream in = socket.getInputStream();
         assertThat(RawHttp.line(in), startsWith("HTTP/1.1 200"));
         assertThat(RawHttp.headers(in).get("content-type"), startsWith("text/event-stream"));
@@ -297,18 +257,12 @@ class GenerateEventsTest {
         return socket;
     }
 
-    private HttpRequest multipart(Map<String, String> fields) throws Exception {
-        String boundary = "aria-" + UUID.randomUUID();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        for (Map.Entry<String, String> f : fields.entrySet()) {
-            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey()
-                    + "\"\r\n\r\n" + f.getValue() + "\r\n").getBytes(StandardCharsets.UTF_8));
-        }
-        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    private HttpRequest multipart(Map<String, String> fields) {
+        Multipart form = Multipart.of(fields);
         return HttpRequest.newBuilder(URI.create(events.toString()))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .header("Content-Type", form.contentType())
                 .header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(form.bytes())).build();
     }
 
     private static int noteOns(Sequence seq) {

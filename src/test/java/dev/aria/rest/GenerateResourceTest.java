@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URL;
 import java.time.Duration;
@@ -43,6 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import dev.aria.config.AriaConfig;
 import dev.aria.music.MusicService;
 import dev.aria.testing.Generations;
+import dev.aria.testing.Multipart;
 import dev.aria.testing.RawHttp;
 import dev.aria.testing.TestImages;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -342,22 +342,9 @@ class GenerateResourceTest {
      * streamed before composing starts; returns the still-open socket.
      */
     private Socket startLongGeneration(int seed) throws Exception {
-        String boundary = "aria-disconnect-" + seed;
-        StringBuilder body = new StringBuilder();
-        Map<String, String> fields = Map.of("valence", "0.5", "arousal", "0.5", "gen_len", "4096",
-                "min_instruments", "1", "seed", String.valueOf(seed));
-        fields.forEach((name, value) -> body.append("--").append(boundary)
-                .append("\r\nContent-Disposition: form-data; name=\"").append(name).append("\"\r\n\r\n")
-                .append(value).append("\r\n"));
-        body.append("--").append(boundary).append("--\r\n");
-        byte[] bytes = body.toString().getBytes(StandardCharsets.US_ASCII);
-        Socket socket = new Socket(root.getHost(), root.getPort());
-        socket.setSoTimeout(30_000);
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST /generate HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary="
-                + boundary + "\r\nContent-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(bytes);
-        out.flush();
+        Multipart form = Multipart.of(Map.of("valence", "0.5", "arousal", "0.5", "gen_len", "4096",
+                "min_instruments", "1", "seed", String.valueOf(seed)));
+        Socket socket = RawHttp.send(root.getHost(), root.getPort(), form.head("/generate"), form.bytes());
         InputStream in = socket.getInputStream();
         String status = RawHttp.line(in);
         assertThat(status, startsWith("HTTP/1.1 200"));

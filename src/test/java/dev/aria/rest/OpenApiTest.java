@@ -7,12 +7,16 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.aria.testing.TestImages;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 
 @QuarkusTest
 class OpenApiTest {
@@ -76,6 +80,11 @@ class OpenApiTest {
                 .body(form, not(hasKey("genLen")))
                 .body(form, not(hasKey("topP")))
                 .body(form + ".gen_len.default", equalTo(1024))
+                .body(form + ".note_temperature.default", equalTo(1.2f))
+                .body(form + ".rest_temperature.default", equalTo(1.2f))
+                .body(form + ".top_p.default", equalTo(0.7f))
+                .body(form + ".min_instruments.default", equalTo(2))
+                .body(form + ".conditioning.default", equalTo("continuous_concat"))
                 .body(form + ".gen_len.maximum", equalTo(4096))
                 .body(form + ".top_p.title", equalTo("Top-p"))
                 // the conditionings whose decoder is installed (all three ship), each with its description
@@ -101,6 +110,19 @@ class OpenApiTest {
             body.body("paths.'/render'.post.responses", hasKey(status));
             body.body("paths.'/generate/events'.post.responses", hasKey(status));
         }
+    }
+
+    /** The documented answer of POST /emotion is the service's answer for that painting: the example cannot go stale. */
+    @Test
+    void documentsWhatTheServiceAnswersForTheExamplePainting() {
+        Map<String, Object> example = given().queryParam("format", "json").when().get("/q/openapi").then()
+                .statusCode(200).extract().jsonPath()
+                .getMap("paths.'/emotion'.post.responses.'200'.content.'application/json'.examples.'starry-night'.value");
+        JsonPath answer = given().multiPart("image", "starry-night.jpg", TestImages.example("starry-night.jpg"),
+                "image/jpeg").when().post("/emotion").then().statusCode(200).extract().jsonPath();
+        assertEquals(answer.getString("model"), example.get("model"));
+        assertEquals(answer.getDouble("valence"), ((Number) example.get("valence")).doubleValue(), 0.0005);
+        assertEquals(answer.getDouble("arousal"), ((Number) example.get("arousal")).doubleValue(), 0.0005);
     }
 
     @Test

@@ -9,10 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
 
 import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
@@ -20,7 +28,11 @@ import javax.sound.sampled.AudioSystem;
 
 import org.junit.jupiter.api.Test;
 
+import dev.aria.testing.LogCapture;
 import dev.aria.testing.Midis;
+import dev.aria.testing.Multipart;
+import dev.aria.testing.RawHttp;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -28,6 +40,9 @@ import io.restassured.response.Response;
 class RenderResourceTest {
 
     private static final Path FLUID = Path.of("/usr/share/sounds/sf2/FluidR3_GM.sf2");
+
+    @TestHTTPResource("/")
+    URL root;
 
     private static Response render(byte[] midi) {
         return given().multiPart("midi", "chord.mid", midi, "audio/midi").when().post("/render");
@@ -119,6 +134,69 @@ class RenderResourceTest {
         Response missing = given().multiPart("note", "hello").when().post("/render");
         assertThat(assertProblem(missing, 400, "missing-field", "midi").getString("detail"),
                 containsString("curl -F midi=@music.mid"));
+    }
+
+    /** One way for a client to walk away from a render, given the open connection once its request has been sent. */
+    @FunctionalInterface
+    private interface Abandon {
+        void leave(Socket socket, InputStream in) throws Exception;
+    }
+
+    /**
+     * A render holds the only render slot (aria.audio.max-concurrent=1) from the moment its file is checked until its
+     * response has ended, however it ends. Each way of walking away from a two-minute render (21 MB of WAV) is tried in
+     * turn, and after each a new render must be served within 20 s: a slot that leaked would answer 503 for ever. (The
+     * renderer stops once it sees its client has gone, within a fraction of a second here; the bound leaves room for a
+     * loaded machine, on which even a render played to its end fits.)
+     */
+    @Test
+    void rendersAbandonedAtAnyPointFreeTheirSlot() throws Exception {
+        Multipart form = new Multipart().file("midi", "long.mid", "audio/midi", Midis.chord(500_000, 240));
+        byte[] body = form.bytes();
+        Map<String, Abandon> ways = new LinkedHashMap<>();
+        ways.put("as soon as its request is sent", (socket, in) -> { });
+        ways.put("once the answer has begun, while the slot is held", (socket, in) -> {
+            assertThat(RawHttp.line(in), startsWith("HTTP/1.1 200"));
+            RawHttp.headers(in);
+            assertProblem(render(Midis.chord(500_000, 1)), 503, "overloaded", null);
+        });
+        ways.put("half-way through the WAV", (socket, in) -> {
+            RawHttp.headers(in);
+            assertEquals(64 * 1024, in.readNBytes(64 * 1024).length);
+        });
+        ways.put("half-way through the WAV, with a reset", (socket, in) -> {
+            RawHttp.headers(in);
+            in.readNBytes(64 * 1024);
+            socket.setSoLinger(true, 0);
+        });
+        try (LogCapture errors = LogCapture.atLeast(Level.SEVERE)) {
+            for (Map.Entry<String, Abandon> way : ways.entrySet()) {
+                try (Socket socket = RawHttp.send(root.getHost(), root.getPort(), form.head("/render"), body)) {
+                    way.getValue().leave(socket, socket.getInputStream());
+                }
+                long left = System.nanoTime();
+                assertEquals(200, statusOnceFree(Duration.ofSeconds(20)), "a render left " + way.getKey()
+                        + " still holds the render slot");
+                System.out.printf("render left %s: slot free again after %d ms%n", way.getKey(),
+                        (System.nanoTime() - left) / 1_000_000);
+            }
+            // a client that leaves half-way through its upload never reaches the renderer
+            RawHttp.send(root.getHost(), root.getPort(), form.head("/render"), Arrays.copyOf(body, body.length / 2))
+                    .close();
+            assertEquals(200, statusOnceFree(Duration.ofSeconds(20)), "an upload left half-way holds the slot");
+            assertEquals(List.of(), errors.lines(), "a client that walks away is no server error");
+        }
+    }
+
+    /** Renders a short file until it is not refused as busy (503) or {@code within} has passed; its status. */
+    private static int statusOnceFree(Duration within) throws InterruptedException {
+        long until = System.nanoTime() + within.toNanos();
+        int status = render(Midis.chord(500_000, 1)).statusCode();
+        while (status == 503 && System.nanoTime() < until) {
+            Thread.sleep(100);
+            status = render(Midis.chord(500_000, 1)).statusCode();
+        }
+        return status;
     }
 
     private static short[] samples(byte[] pcm) {

@@ -62,6 +62,20 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * Opens a connection, sends {@code head} (request line and headers, ending with an empty line) and {@code body},
+     * and returns the still-open socket, which reads time out after 30 s.
+     */
+    public static Socket send(String host, int port, String head, byte[] body) throws IOException {
+        Socket socket = new Socket(host, port);
+        socket.setSoTimeout(30_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body);
+        out.flush();
+        return socket;
+    }
+
     /** Reads the status line and headers of a response, then its body: by length, chunked, or to the end. */
     public static Reply read(InputStream in) throws IOException {
         String statusLine = line(in);

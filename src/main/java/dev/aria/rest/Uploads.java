@@ -1,4 +1,4 @@
-package dev.aria.image;
+package dev.aria.rest;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -6,21 +6,18 @@ import java.util.stream.Collectors;
 
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
+import dev.aria.image.ImageDecoder;
 import dev.aria.problem.ApiException;
 
 /** Finds an uploaded file (the image; on {@code POST /render}, the MIDI file) among the parts of a multipart request. */
-public final class ImageUploads {
+final class Uploads {
 
-    private ImageUploads() {
+    private Uploads() {
     }
 
-    /**
-     * The image the client sent in {@code field}, or a 400 that says what to send instead.
-     *
-     * @see #require(FileUpload, List, String, String, String)
-     */
-    public static Path require(FileUpload upload, List<FileUpload> all, String field) {
-        return require(upload, all, field, "the image", "picture.jpg");
+    /** The image the client sent in the part {@code image}, or a 400 that says what to send instead. */
+    static Path image(FileUpload upload, List<FileUpload> all) {
+        return require(upload, all, ImageDecoder.FIELD, "the image", "picture.jpg");
     }
 
     /**
@@ -35,7 +32,7 @@ public final class ImageUploads {
      * @throws ApiException 400 {@code wrong-field-name} when files came under other names, 400
      *                      {@code missing-field} when no file came at all
      */
-    public static Path require(FileUpload upload, List<FileUpload> all, String field, String what, String example) {
+    static Path require(FileUpload upload, List<FileUpload> all, String field, String what, String example) {
         if (upload != null && upload.uploadedFile() != null) {
             return upload.uploadedFile();
         }

@@ -1,4 +1,4 @@
-package dev.aria.midi;
+package dev.aria.music;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.aria.music.Vocabulary;
+import dev.aria.midi.Note;
 
 /**
  * Event tokens to notes, with the same rules as {@code training/midi_tokens.py tokens_to_notes}: an ON for a sounding
@@ -24,13 +24,12 @@ public final class TokenDecoder {
         this.vocab = vocab;
     }
 
-    public List<Note> notes(int[] tokens, int length) {
+    public List<Note> notes(int[] tokens) {
         int now = 0;
         Map<Integer, Integer> open = new HashMap<>(); // key instrument * 128 + pitch -> start
         List<Integer> openOrder = new ArrayList<>();
         List<Note> notes = new ArrayList<>();
-        for (int i = 0; i < length; i++) {
-            int tok = tokens[i];
+        for (int tok : tokens) {
             if (vocab.isTimeshift(tok)) {
                 now += vocab.timeshiftMs(tok);
             } else if (vocab.isNote(tok)) {
@@ -59,11 +58,10 @@ public final class TokenDecoder {
     }
 
     /** Number of distinct instruments with at least one note-on among the tokens. */
-    public int instrumentsPlaying(int[] tokens, int length) {
+    public int instrumentsPlaying(int[] tokens) {
         boolean[] seen = new boolean[vocab.instruments().size()];
         int n = 0;
-        for (int i = 0; i < length; i++) {
-            int tok = tokens[i];
+        for (int tok : tokens) {
             if (vocab.isNote(tok) && vocab.noteOn(tok) && !seen[vocab.noteInstrument(tok)]) {
                 seen[vocab.noteInstrument(tok)] = true;
                 n++;
