@@ -238,6 +238,10 @@ def note_cases():
         "silence-in-the-middle": [("PIANO", 60 + k % 7, 0.4 * k, 0.4 * k + 0.3) for k in range(20)]
                                  + [("PIANO", 67 - k % 5, 40 + 0.4 * k, 40.3 + 0.4 * k) for k in range(20)],
         "random-dense": dense,
+        # held pads of 20-70 s under a melody: windows a note covers completely (the Java port counts those in bulk)
+        "long-notes": [("STRINGS", p, s, s + length) for p, s, length in ((48, 0.0, 70.0), (55, 0.5, 40.0),
+                                                                         (64, 20.25, 33.3), (60, 35.0, 20.0))]
+                      + [("PIANO", 72 + (k * 5) % 12, 0.7 * k, 0.7 * k + 0.5) for k in range(100)],
     }
 
 
