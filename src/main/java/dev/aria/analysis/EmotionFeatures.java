@@ -45,6 +45,8 @@ public final class EmotionFeatures {
     private static final double KEY_WIN = 8.0;
     private static final double KEY_HOP = 4.0;
     private static final double MIN_SPAN = 0.25;
+    /** Interval class (0-6) of two pitch classes {@code d} semitones apart, 0 <= d < 12. */
+    private static final int[] INTERVAL_CLASS = { 0, 1, 2, 3, 4, 5, 6, 5, 4, 3, 2, 1 };
     /** Windows a note may cover before its fully covered ones are counted in bulk. */
     private static final int BULK_AFTER = 8;
 
@@ -234,47 +236,44 @@ public final class EmotionFeatures {
         /**
          * Overlap-weighted interval classes between simultaneously sounding notes: the sum over note pairs of their
          * overlap, per interval class, is the integral over time of the number of sounding pairs in that class. A
-         * sweep over the note starts and ends keeps the number of sounding notes per pitch and, per class, the number
-         * of sounding pairs.
+         * sweep over the note starts (already sorted) and ends keeps the number of sounding notes per pitch class
+         * (the class of a pair depends on its pitch classes only; unisons and octaves, class 0, are not counted) and,
+         * per interval class, the number of sounding pairs.
          */
         private void harmonicIntervals(double[] f) {
-            int events = 2 * n;
-            double[] time = new double[events];
+            Integer[] byEnd = new Integer[n];
             for (int i = 0; i < n; i++) {
-                time[2 * i] = start[i];
-                time[2 * i + 1] = end[i];
+                byEnd[i] = i;
             }
-            Integer[] idx = new Integer[events];
-            for (int i = 0; i < events; i++) {
-                idx[i] = i;
-            }
-            Arrays.sort(idx, Comparator.comparingDouble(i -> time[i]));
-            int[] sounding = new int[128];
+            Arrays.sort(byEnd, Comparator.comparingDouble(i -> end[i]));
+            int[] sounding = new int[12];
             long[] pairs = new long[7];
             double[] icWeight = new double[7];
-            double previous = events > 0 ? time[idx[0]] : 0;
-            for (int k = 0; k < events; k++) {
-                int e = idx[k];
-                double t = time[e];
+            double previous = start[0];
+            int s = 0;
+            int e = 0;
+            while (e < n) {
+                boolean isStart = s < n && start[s] <= end[byEnd[e]];
+                int note = isStart ? s++ : byEnd[e++];
+                double t = isStart ? start[note] : end[note];
                 if (t > previous) {
                     for (int c = 1; c <= 6; c++) {
                         icWeight[c] += (t - previous) * pairs[c];
                     }
                     previous = t;
                 }
-                int p = pitch[e / 2];
-                int sign = (e & 1) == 0 ? 1 : -1;
-                if (sign < 0) {
-                    sounding[p]--;
+                int pc = pitch[note] % 12;
+                if (!isStart) {
+                    sounding[pc]--;
                 }
-                for (int q = 0; q < 128; q++) {
-                    if (q != p && sounding[q] > 0) {
-                        int d = Math.abs(q - p) % 12;
-                        pairs[Math.min(d, 12 - d)] += sign * sounding[q];
+                int sign = isStart ? 1 : -1;
+                for (int other = 0; other < 12; other++) {
+                    if (other != pc && sounding[other] > 0) {
+                        pairs[INTERVAL_CLASS[Math.abs(other - pc)]] += sign * sounding[other];
                     }
                 }
-                if (sign > 0) {
-                    sounding[p]++;
+                if (isStart) {
+                    sounding[pc]++;
                 }
             }
             double total = 0;
