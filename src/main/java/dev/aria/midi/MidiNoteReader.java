@@ -31,7 +31,8 @@ import java.util.Map;
  * strict and bounded instead: every length must fit in the file and in its chunk, delta times and lengths have at most
  * four bytes, data bytes are at most 127, a tempo has three bytes and is not 0. Unknown chunk types are skipped (the
  * SMF specification asks readers to; mido stops at them), and SMPTE time division is read as frames per second times
- * ticks per frame (pretty_midi would produce negative times). Cost is linear in the file size; tracks, notes and
+ * ticks per frame (pretty_midi would produce negative times); a RIFF MIDI file ({@code .rmi}) is read through the
+ * Standard MIDI File it wraps. Cost is linear in the file size; tracks, notes and
  * duration are bounded by {@link Limits} before they can cost more.
  */
 public final class MidiNoteReader {
@@ -77,7 +78,32 @@ public final class MidiNoteReader {
 
     /** The notes of {@code file}, sorted by start then pitch; empty when the file has none. */
     public List<TimedNote> read(byte[] file) throws Unreadable {
-        return new Parse(file).run();
+        return new Parse(rmidContent(file)).run();
+    }
+
+    /**
+     * The Standard MIDI File inside a RIFF MIDI file ({@code .rmi}: {@code RIFF}, size, {@code RMID}, then a
+     * {@code data} chunk holding the SMF), or {@code file} itself when it is not one.
+     */
+    static byte[] rmidContent(byte[] file) throws Unreadable {
+        if (file.length < 12 || !"RIFF".equals(new String(file, 0, 4, StandardCharsets.ISO_8859_1))
+                || !"RMID".equals(new String(file, 8, 4, StandardCharsets.ISO_8859_1))) {
+            return file;
+        }
+        int pos = 12;
+        while (file.length - pos >= 8) {
+            long size = Integer.toUnsignedLong((file[pos + 4] & 0xFF) | (file[pos + 5] & 0xFF) << 8
+                    | (file[pos + 6] & 0xFF) << 16 | (file[pos + 7] & 0xFF) << 24);
+            if (size > file.length - pos - 8) {
+                break;
+            }
+            if ("data".equals(new String(file, pos, 4, StandardCharsets.ISO_8859_1))) {
+                return Arrays.copyOfRange(file, pos + 8, pos + 8 + (int) size);
+            }
+            pos += 8 + (int) size + (int) (size & 1);
+        }
+        throw new Unreadable(Unreadable.Reason.CORRUPT, "is a RIFF MIDI file (.rmi) without a complete 'data' "
+                + "chunk");
     }
 
     /** Reading one file: the bytes, the tempo map of track 0 and the notes found so far. */
@@ -494,8 +520,6 @@ public final class MidiNoteReader {
             what = "a WebP image";
         } else if (head.startsWith("RIFF") && head.startsWith("WAVE", 8)) {
             what = "WAV audio: ARIA reads notes, not sound";
-        } else if (head.startsWith("RIFF") && head.startsWith("RMID", 8)) {
-            what = "an RMID file: save it as a plain .mid (Standard MIDI File) first";
         } else if (head.startsWith("ID3") || head.startsWith("OggS") || head.startsWith("fLaC")) {
             what = "compressed audio: ARIA reads notes, not sound";
         } else if (head.startsWith("%PDF")) {
