@@ -46,9 +46,13 @@ for media_type, matches in SIGNATURES.items():
         schemathesis.openapi.media_type(media_type, st.sampled_from(files))
 
 
-# POST /render's part `midi` (encoding audio/midi in the API document): real Standard MIDI Files, the ones the
-# cross-language vectors pin (training/tests/vectors/tokens_midi.json).
-VECTORS = pathlib.Path(__file__).resolve().parent.parent / "training" / "tests" / "vectors" / "tokens_midi.json"
-if VECTORS.exists():
-    midis = [bytes.fromhex(c["midi_hex"]) for c in json.loads(VECTORS.read_text())]
+# The part `midi` of POST /render and POST /analyze (encoding audio/midi in the API document): real Standard MIDI
+# Files, the ones the cross-language vectors pin (training/tests/vectors/tokens_midi.json, and the files of
+# training/tests/vectors/midi/ that analysis.json describes: type 0 and 1, tempo maps, running status, drums).
+VECTORS = pathlib.Path(__file__).resolve().parent.parent / "training" / "tests" / "vectors"
+midis = []
+if (VECTORS / "tokens_midi.json").exists():
+    midis += [bytes.fromhex(c["midi_hex"]) for c in json.loads((VECTORS / "tokens_midi.json").read_text())]
+midis += [f.read_bytes() for f in sorted((VECTORS / "midi").glob("*.mid"))]
+if midis:
     schemathesis.openapi.media_type("audio/midi", st.sampled_from(midis))
