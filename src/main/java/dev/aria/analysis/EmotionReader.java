@@ -5,6 +5,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +111,7 @@ public class EmotionReader implements ModelStatus, AutoCloseable {
             opened = open(modelsDir.resolve(MODEL_FILE));
             check(opened);
             LOG.infof("Music-emotion reader %s loaded; label scales from %s: valence %s, arousal %s", id,
-                    SCALE_CARD_FILE, java.util.Arrays.toString(v), java.util.Arrays.toString(a));
+                    SCALE_CARD_FILE, Arrays.toString(v), Arrays.toString(a));
         } catch (IOException | OrtException | RuntimeException e) {
             failure = e.toString();
             LOG.errorf(e, "Music-emotion reader could not be loaded from %s; /analyze answers 503 until it is",

@@ -15,8 +15,10 @@ import java.util.Map;
  * the same in Java as in Python (the cross-language vectors in {@code training/tests/vectors/analysis.json} pin it):
  *
  * <ul>
- * <li>type 0, 1 and 2; running status (also across meta events, as mido reads it); note-on with velocity 0 is a
- * note-off;</li>
+ * <li>type 0, 1 and 2; running status, also across meta events as mido reads it (the SMF specification lets meta
+ * events cancel it, and {@code javax.sound.midi} refuses such files); note-on with velocity 0 is a note-off; events
+ * after the end-of-track event but inside the chunk are read (mido reads them, {@code javax.sound.midi} drops
+ * them);</li>
  * <li>a note-off closes every open note of its channel and pitch that started at an earlier tick; notes started at
  * the same tick stay open when earlier ones were closed, and are dropped when they are the only ones (a note-on and a
  * note-off at one tick make no note); a note-off without an open note is ignored, a note never closed is dropped;</li>
