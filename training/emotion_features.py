@@ -12,6 +12,7 @@ Public API
 ``predict_valence_features(X) -> np.ndarray``  same model on a feature matrix [N, F].
 ``arousal_raw(notes) -> float``         midi-emotion's arousal before corpus scaling.
 ``notes_from_midi(path) -> list``       read a MIDI with pretty_midi, map GM programs.
+``curve_windows(notes) -> list``        the windows of ``POST /analyze``'s emotion curve, each with its notes.
 ``program_to_instrument(program, is_drum) -> str``
 
 GM program -> instrument mapping used by ``notes_from_midi`` (programs 0-based):
@@ -357,6 +358,33 @@ def arousal_raw(notes) -> float:
         return 0.0
     n_inst = len({inst for inst, _, _, _ in notes})
     return float(len(notes) / end / n_inst)
+
+
+# ----------------------------------------------------------------------------- emotion curve
+CURVE_WIN, CURVE_HOP = 10.0, 5.0    # s: windows of the emotion curve (training/analysis_windows.py measured them)
+
+
+def window_notes(notes, t0, t1):
+    """The excerpt [t0, t1) of a piece as it would sound on its own: the notes whose onset lies in [t0, t1), shifted
+    to start at 0, each cut at t1. Notes sounding from before t0 are left out (a token excerpt of a piece has no ON
+    for them either)."""
+    return [(inst, p, s - t0, min(e, t1) - t0) for inst, p, s, e in notes if t0 <= s < t1]
+
+
+def curve_windows(notes, win=CURVE_WIN, hop=CURVE_HOP):
+    """The windows of the emotion curve that POST /analyze returns (dev.aria.analysis.EmotionReader mirrors it):
+    [k hop, k hop + win) for k = 0 .. K - 1 from the start of the file, K the fewest windows whose last one reaches
+    the end of the last note T (at least one); the last window's end is reported as T. -> [(start_s, end_s, notes)]
+    with each window's notes from ``window_notes``."""
+    if not notes:
+        return []
+    end = max(max(float(e), float(s)) for _, _, s, e in notes)
+    count = max(1, int(math.ceil(max(end - win, 0.0) / hop)) + 1)
+    out = []
+    for k in range(count):
+        t0 = k * hop
+        out.append((t0, min(t0 + win, end), window_notes(notes, t0, t0 + win)))
+    return out
 
 
 # ----------------------------------------------------------------------------- valence model

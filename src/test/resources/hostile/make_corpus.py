@@ -5,13 +5,16 @@ what each request must get back. dev.aria.rest.HostileCorpusTest runs every case
     python3 -m venv /tmp/corpus-venv && /tmp/corpus-venv/bin/pip install pillow==12.1.1
     /tmp/corpus-venv/bin/python src/test/resources/hostile/make_corpus.py
 
+The MIDI files and the POST /analyze cases come from make_midi_corpus.py (standard library only), which this script
+calls, and which can also be run alone to rewrite just those cases.
+
 The files are committed (every one is a few KiB at most); rerun this script only to change the corpus. Inputs that
 would be large (a real decompression bomb, a body over the HTTP limit, a file over 20 MiB) are not files: their case
 names a generator that HostileCorpusTest runs in memory.
 
 Manifest, one object per case:
   id        unique name (also the JUnit display name)
-  endpoint  "/emotion" or "/generate"; image cases with "both": true run against each
+  endpoint  "/emotion", "/generate" or "/analyze"; image cases with "both": true run against /emotion and /generate
   request   how to build it:
               {"file": F, "mime": M[, "part": P][, "filename": N]}      one file part (default part "image")
               {"fields": {name: value|null}}                            /generate text fields over the defaults
@@ -404,6 +407,12 @@ for case_id, fields, why in (
          "no min_instruments or seed: both default (seed random, returned in ARIA-Seed)")):
     cases.append({"id": case_id, "endpoint": "/generate", "request": {"fields": fields}, "status": 200,
                   "type": None, "field": None, "why": why})
+
+# --- POST /analyze: MIDI files (make_midi_corpus.py) ----------------------------------------------------------------
+
+from make_midi_corpus import midi_cases  # noqa: E402
+
+cases += midi_cases(write)
 
 ids = [c["id"] for c in cases]
 assert len(ids) == len(set(ids)), "duplicate case ids"

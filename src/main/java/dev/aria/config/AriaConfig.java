@@ -31,6 +31,9 @@ public interface AriaConfig {
     /** Limits of the request head that the service checks itself, to answer them with a problem body. */
     Http http();
 
+    /** Reading the emotion of MIDI files ({@code POST /analyze}). */
+    Analysis analysis();
+
     /** {@code aria.models.*} */
     interface Models {
 
@@ -159,6 +162,45 @@ public interface AriaConfig {
         @WithDefault("1")
         @Min(1)
         int maxConcurrent();
+    }
+
+    /**
+     * {@code aria.analysis.*}: what one MIDI file may hold before it is read. Each bound is checked while the file is
+     * parsed, before the work it would cause: parsing is linear in the bytes, the features are n log n in the notes and
+     * linear in the duration (windows), so these four bound the time and memory of one analysis.
+     */
+    interface Analysis {
+
+        /** {@code aria.analysis.max-midi-bytes}: largest MIDI file accepted (default 1 MiB); larger ones get 413. */
+        @WithDefault("1048576")
+        @Min(1)
+        long maxMidiBytes();
+
+        /** {@code aria.analysis.max-tracks}: most track chunks a file may announce (default 512). */
+        @WithDefault("512")
+        @Min(1)
+        int maxTracks();
+
+        /** {@code aria.analysis.max-notes}: most notes a file may make (default 100,000). */
+        @WithDefault("100000")
+        @Min(1)
+        int maxNotes();
+
+        /** {@code aria.analysis.max-duration}: latest note end accepted (default 30 min). */
+        @WithDefault("30m")
+        Duration maxDuration();
+
+        /**
+         * {@code aria.analysis.max-concurrent}: analyses running at the same time (default 2). A request that finds
+         * them all busy waits up to {@code slot-wait}, then gets 503 with {@code Retry-After}.
+         */
+        @WithDefault("2")
+        @Min(1)
+        int maxConcurrent();
+
+        /** {@code aria.analysis.slot-wait}: how long a request waits for a free analysis slot (default 5 s). */
+        @WithDefault("5s")
+        Duration slotWait();
     }
 
     /**

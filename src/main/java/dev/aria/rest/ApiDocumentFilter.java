@@ -28,7 +28,7 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
  * schemathesis) that sends what the document allows gets a 2xx:
  *
  * <ul>
- * <li>{@code POST /emotion}: the part {@code image} is required;</li>
+ * <li>{@code POST /emotion}: the part {@code image} is required; {@code POST /analyze}: the part {@code midi};</li>
  * <li>{@code POST /generate}: exactly one emotion source, either {@code image} or both {@code valence} and
  * {@code arousal} ({@code oneOf});</li>
  * <li>{@code conditioning} lists only the conditionings whose decoder this deployment ships, and {@code gen_len}'s
@@ -104,9 +104,15 @@ public class ApiDocumentFilter implements OASFilter {
                 multipart.addEncoding(ImageDecoder.FIELD, OASFactory.createEncoding().contentType(IMAGE_MEDIA_TYPES));
             }
         }
-        MediaType render = multipart(openAPI, "/render");
-        if (render != null) {
-            render.addEncoding("midi", OASFactory.createEncoding().contentType("audio/midi"));
+        for (String path : List.of("/render", "/analyze")) {
+            MediaType midi = multipart(openAPI, path);
+            if (midi != null) {
+                midi.addEncoding("midi", OASFactory.createEncoding().contentType("audio/midi"));
+            }
+        }
+        Schema analyzeForm = multipartSchema(openAPI, "/analyze");
+        if (analyzeForm != null && analyzeForm.getRequired() == null) {
+            analyzeForm.addRequired(AnalyzeResource.FIELD);
         }
     }
 

@@ -229,4 +229,109 @@ final class Examples {
               "instance": "/render"
             }
             """;
+
+    // --- POST /analyze ---------------------------------------------------------------------------------------------
+
+    /** training/tests/vectors/midi/cheerful-major.mid: a 16-bar tune in C major at 140 bpm, four instruments. */
+    static final String ANALYSIS_RESPONSE = """
+            {
+              "valence": 0.4853,
+              "arousal": 0.5401,
+              "curve": [
+                { "start_s": 0.0, "end_s": 10.0, "valence": 0.6060, "arousal": 0.5994 },
+                { "start_s": 5.0, "end_s": 15.0, "valence": 0.5580, "arousal": 0.5720 },
+                { "start_s": 10.0, "end_s": 20.0, "valence": 0.5735, "arousal": 0.5446 },
+                { "start_s": 15.0, "end_s": 25.0, "valence": 0.6384, "arousal": 0.5446 },
+                { "start_s": 20.0, "end_s": 27.3857, "valence": 0.5359, "arousal": 0.4535 }
+              ],
+              "model": "valence_regressor@2"
+            }
+            """;
+
+    static final String PROBLEM_MISSING_MIDI = """
+            {
+              "type": "urn:aria:problem:missing-field",
+              "title": "Missing field",
+              "status": 400,
+              "detail": "The request has no file part named 'midi'. Send multipart/form-data with the MIDI file as a file part called 'midi', e.g. curl -F midi=@music.mid.",
+              "instance": "/analyze",
+              "field": "midi"
+            }
+            """;
+
+    static final String PROBLEM_CORRUPT_MIDI = """
+            {
+              "type": "urn:aria:problem:corrupt-midi",
+              "title": "Corrupt midi",
+              "status": 400,
+              "detail": "The file in 'midi' is truncated or lies about a length: the chunk at byte 22 declares 3068 bytes, but only 1526 follow. Send the complete, undamaged file again, or re-save it from a MIDI editor.",
+              "instance": "/analyze",
+              "field": "midi"
+            }
+            """;
+
+    static final String PROBLEM_NO_NOTES = """
+            {
+              "type": "urn:aria:problem:no-notes",
+              "title": "No notes",
+              "status": 400,
+              "detail": "The MIDI file in 'midi' has no notes (no note-on that a note-off ends), so it has no emotion to read. Send a file with music in it.",
+              "instance": "/analyze",
+              "field": "midi"
+            }
+            """;
+
+    static final String PROBLEM_TOO_MANY_TRACKS = """
+            {
+              "type": "urn:aria:problem:too-many-tracks",
+              "title": "Too many tracks",
+              "status": 400,
+              "detail": "The file in 'midi' declares 5000 tracks; at most 512 are read. Merge tracks, or send the piece in parts.",
+              "instance": "/analyze",
+              "field": "midi"
+            }
+            """;
+
+    static final String PROBLEM_ANALYSIS_TOO_LONG = """
+            {
+              "type": "urn:aria:problem:midi-too-long",
+              "title": "Midi too long",
+              "status": 400,
+              "detail": "The file in 'midi' lasts 3 h 00 min (its last note ends then); at most 30 min 00 s are read. Send a shorter excerpt, or remove the silence before its last notes.",
+              "instance": "/analyze",
+              "field": "midi"
+            }
+            """;
+
+    static final String PROBLEM_ANALYSIS_TOO_LARGE = """
+            {
+              "type": "urn:aria:problem:file-too-large",
+              "title": "File too large",
+              "status": 413,
+              "detail": "The file in 'midi' has 6000014 bytes; at most 1048576 (1 MiB) are accepted. Send a shorter MIDI file.",
+              "instance": "/analyze",
+              "field": "midi"
+            }
+            """;
+
+    static final String PROBLEM_RENAMED_IMAGE = """
+            {
+              "type": "urn:aria:problem:not-midi",
+              "title": "Not midi",
+              "status": 415,
+              "detail": "The file in 'midi' is not a Standard MIDI File: it does not start with a Standard MIDI File header (MThd); it looks like a PNG image. Send a .mid file (type 0 or 1), e.g. one POST /generate returned.",
+              "instance": "/analyze",
+              "field": "midi"
+            }
+            """;
+
+    static final String PROBLEM_ANALYSIS_OVERLOADED = """
+            {
+              "type": "urn:aria:problem:overloaded",
+              "title": "Overloaded",
+              "status": 503,
+              "detail": "All 2 analysis slots are busy. Retry after a few seconds.",
+              "instance": "/analyze"
+            }
+            """;
 }

@@ -2,8 +2,12 @@ package dev.aria.it;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.io.File;
 
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +65,17 @@ class ServiceIT {
                 .then().statusCode(200)
                 .contentType(containsString("text/html"))
                 .body(containsString("Generate music"));
+    }
+
+    /** The music-emotion reader: the labeller, its ONNX session and the label scale of the decoder card, packaged. */
+    @Test
+    void readsTheEmotionOfAMidiFile() {
+        given().multiPart("midi", new File("training/tests/vectors/midi/cheerful-major.mid"), "audio/midi")
+                .when().post("/analyze")
+                .then().statusCode(200)
+                .body("valence", greaterThan(0.3f))
+                .body("curve.size()", is(5))
+                .body("model", startsWith("valence_regressor@"));
     }
 
     /**

@@ -54,6 +54,7 @@ import dev.aria.testing.LogCapture;
 import dev.aria.testing.Multipart;
 import dev.aria.testing.Problems;
 import dev.aria.testing.RawHttp;
+import dev.aria.testing.Smf;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -63,7 +64,8 @@ import io.restassured.path.json.JsonPath;
  * {@code make_corpus.py} there) against the service and checks the status, the media type, and for errors the
  * problem type and the {@code field} it names, with no internals in the body. Image cases run against
  * {@code /emotion} and, with a short {@code gen_len}, {@code /generate}; accepted images are also decoded directly
- * to check their size and a few pixels (EXIF rotation, alpha on white, first GIF frame, ...).
+ * to check their size and a few pixels (EXIF rotation, alpha on white, first GIF frame, ...). MIDI cases run against
+ * {@code /analyze}.
  */
 @QuarkusTest
 class HostileCorpusTest {
@@ -115,7 +117,7 @@ class HostileCorpusTest {
         JsonNode cases = manifest().get("cases");
         assertTrue(cases.size() >= 40, cases.size() + " cases");
         Set<String> ids = new HashSet<>();
-        Set<String> used = new HashSet<>(Set.of("cases.json", "make_corpus.py"));
+        Set<String> used = new HashSet<>(Set.of("cases.json", "make_corpus.py", "make_midi_corpus.py"));
         for (JsonNode c : cases) {
             assertTrue(ids.add(c.get("id").asText()), "duplicate id " + c.get("id"));
             assertTrue(c.has("status") && c.has("type") && c.has("field") && c.hasNonNull("why"), c.toString());
@@ -153,7 +155,10 @@ class HostileCorpusTest {
             return;
         }
         if (status == 200) {
-            if (endpoint.equals("/emotion")) {
+            if (endpoint.equals("/analyze")) {
+                assertThat(answer.contentType(), startsWith("application/json"));
+                checkAnalysis(c, JsonPath.from(body), body);
+            } else if (endpoint.equals("/emotion")) {
                 assertThat(answer.contentType(), startsWith("application/json"));
                 JsonPath json = JsonPath.from(body);
                 assertTrue(Math.abs(json.getDouble("valence")) <= 1 && Math.abs(json.getDouble("arousal")) <= 1,
@@ -167,6 +172,27 @@ class HostileCorpusTest {
         }
         String field = c.get("field").isNull() ? null : c.get("field").asText();
         Problems.assertProblem(answer.status(), answer.contentType(), body, status, c.get("type").asText(), field);
+    }
+
+    /** A 200 of /analyze: emotion in range, a curve from 0 s in 5 s steps, the labeller named, and what the case
+     * says (a null valence, a number of windows). */
+    private static void checkAnalysis(JsonNode c, JsonPath json, String body) {
+        JsonNode expected = c.path("analysis");
+        if (expected.has("valence") && expected.get("valence").isNull()) {
+            assertTrue(json.get("valence") == null, body);
+        } else {
+            assertTrue(Math.abs(json.getDouble("valence")) <= 1, body);
+        }
+        assertTrue(Math.abs(json.getDouble("arousal")) <= 1, body);
+        List<Map<String, Object>> curve = json.getList("curve");
+        assertTrue(!curve.isEmpty(), body);
+        if (expected.has("windows")) {
+            assertEquals(expected.get("windows").asInt(), curve.size(), body);
+        }
+        for (int k = 0; k < curve.size(); k++) {
+            assertEquals(5.0 * k, ((Number) curve.get(k).get("start_s")).doubleValue(), 1e-9, body);
+        }
+        assertThat(json.getString("model"), startsWith("valence_regressor@"));
     }
 
     private void checkDecoded(JsonNode c) throws IOException {
@@ -302,6 +328,11 @@ class HostileCorpusTest {
                 RawHttp.Reply reply = RawHttp.exchange(root.getHost(), root.getPort(), head, out -> { });
                 return new Answer(reply.status(), reply.contentType(), reply.body());
             }
+            case "midi-notes" -> {
+                Multipart form = new Multipart().file("midi", "notes.mid", "audio/midi",
+                        midiNotes(request.get("notes").asInt()));
+                return post(endpoint, form.contentType(), form.bytes());
+            }
             case "method" -> {
                 Multipart form = new Multipart().file("image", "one-pixel.png", "image/png",
                         corpusFile("one-pixel.png"));
@@ -375,6 +406,24 @@ class HostileCorpusTest {
         chunk(png, "IDAT", idat.toByteArray());
         chunk(png, "IEND", new byte[0]);
         return png.toByteArray();
+    }
+
+    /**
+     * A type-0 file of {@code notes} quarter-second notes (120 bpm, 480 ticks a quarter) cycling over two octaves,
+     * with running status: three bytes an event, six a note.
+     */
+    static byte[] midiNotes(int notes) {
+        ByteArrayOutputStream events = new ByteArrayOutputStream(6 * notes + 16);
+        events.writeBytes(new byte[] { 0, (byte) 0x90, 60, 100 });
+        for (int i = 0; i < notes; i++) {
+            // 120 ticks (0x78) later: this note off, the next on
+            events.writeBytes(new byte[] { 0x78, (byte) (60 + i % 24), 0 });
+            if (i + 1 < notes) {
+                events.writeBytes(new byte[] { 0, (byte) (60 + (i + 1) % 24), 100 });
+            }
+        }
+        events.writeBytes(new byte[] { 0, (byte) 0xFF, 0x2F, 0 });
+        return Smf.file(0, 480, Smf.chunk("MTrk", events.toByteArray()));
     }
 
     private static void chunk(ByteArrayOutputStream png, String type, byte[] data) {
