@@ -23,7 +23,6 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import dev.aria.analysis.MidiAnalysis;
-import dev.aria.image.ImageUploads;
 import dev.aria.problem.Problem;
 import io.smallrye.common.annotation.Blocking;
 
@@ -99,7 +98,7 @@ public class AnalyzeResource {
     @APIResponse(responseCode = "500", description = "Unexpected failure; the body carries an id to report.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public AnalysisResponse analyze(@BeanParam AnalyzeForm form) throws IOException {
-        java.nio.file.Path upload = ImageUploads.require(form.midi, form.allFiles, FIELD, "the MIDI file", "music.mid");
+        java.nio.file.Path upload = Uploads.require(form.midi, form.allFiles, FIELD, "the MIDI file", "music.mid");
         return AnalysisResponse.of(analysis.analyze(upload, FIELD));
     }
 }
