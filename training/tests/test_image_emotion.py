@@ -82,3 +82,40 @@ def test_batch_equals_singles_and_stays_in_range(session):
 def test_paintings_get_distinct_points():
     points = {(round(v["valence"], 3), round(v["arousal"], 3)) for v in VECTORS["paintings"]}
     assert len(points) == len(VECTORS["paintings"])
+
+
+def test_the_scream_reads_unpleasant_and_aroused(session):
+    # people (VAPS norms): valence 3.13, arousal 5.14 on 1..7 -> (-0.29, +0.38); v1 read it as calm (+0.20, -0.42)
+    v, a = session.run(None, {"image": picture(EXAMPLES / "the-scream.jpg")[1]})
+    assert v[0, 0] < 0, v
+    assert a[0, 0] > 0, a
+
+
+def test_the_starry_night_reads_more_pleasant_than_the_scream(session):
+    # people: The Starry Night (+0.33, -0.13), The Scream (-0.29, +0.38)
+    (sv, sa), (cv, ca) = (session.run(None, {"image": picture(EXAMPLES / f)[1]})
+                          for f in ("starry-night.jpg", "the-scream.jpg"))
+    assert sv[0, 0] > cv[0, 0] + 0.2
+    assert sv[0, 0] > 0
+
+
+def plain_pictures():
+    """Ordinary synthetic pictures: flat colours, a sky-like gradient, a checkerboard, smooth noise."""
+    rng = np.random.default_rng(0)
+    flats = {name: np.full((SIZE, SIZE, 3), rgb, np.uint8) for name, rgb in
+             {"black": 0, "white": 255, "grey": 128, "red": (200, 30, 30), "green": (40, 160, 60),
+              "blue": (30, 60, 200)}.items()}
+    ramp = np.linspace(0, 1, SIZE)[:, None, None]
+    flats["sky"] = (ramp * np.array([250, 200, 150]) + (1 - ramp) * np.array([60, 120, 220])).repeat(SIZE, 1)
+    flats["checkerboard"] = (((np.arange(SIZE)[:, None] // 28 + np.arange(SIZE)[None] // 28) % 2) * 255)[..., None]
+    flats["checkerboard"] = flats["checkerboard"].repeat(3, 2)
+    noise = np.asarray(Image.fromarray((rng.random((14, 14, 3)) * 255).astype(np.uint8)).resize((SIZE, SIZE),
+                                                                                                  Image.BILINEAR))
+    flats["noise"] = noise
+    return {k: (np.asarray(v, np.float32) / 255).transpose(2, 0, 1)[None].astype(np.float32) for k, v in flats.items()}
+
+
+def test_ordinary_pictures_are_never_pinned_at_the_ends(session):
+    for name, x in plain_pictures().items():
+        v, a = session.run(None, {"image": x})
+        assert abs(v[0, 0]) < 0.95 and abs(a[0, 0]) < 0.95, (name, v, a)

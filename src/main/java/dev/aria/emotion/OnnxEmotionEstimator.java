@@ -30,13 +30,15 @@ import io.quarkus.runtime.Startup;
 
 /**
  * Emotion of an image from the ONNX model trained on human ratings ({@code models/image_emotion.onnx}, card
- * {@code models/image_emotion.json}, training in {@code training/train_image.py}). Being a plain bean of
+ * {@code models/image_emotion.json}, fitted by {@code training/train_image.py}, exported by
+ * {@code training/export_image.py}). Being a plain bean of
  * {@link EmotionEstimator}, it replaces the {@code @DefaultBean} colour heuristic.
  *
  * <p>Input contract (the card's {@code preprocessing}): the upright RGB image is resized straight to
  * {@value #SIZE} × {@value #SIZE} with {@link ImageDecoder#resize} (Pillow {@code BILINEAR}, byte for byte, no
- * crop), then fed as float32 RGB in [0, 1], NCHW. Normalisation, test-time views and the heads are in the graph;
- * outputs {@code valence} and {@code arousal} are [N, 1] in [−1, 1].
+ * crop), then fed as float32 RGB in [0, 1], NCHW. Normalisation, the mirror view, the art statistics, the photo and
+ * painting ridges and the gate that mixes them are in the graph; outputs {@code valence} and {@code arousal} are
+ * [N, 1] in [−1, 1].
  *
  * <p>Life cycle: one {@link OrtSession} is opened at start-up ({@link Startup}), checked with a warm-up inference,
  * shared by all requests (ONNX Runtime sessions are thread-safe) and closed at shutdown. If the file is missing or
@@ -116,7 +118,7 @@ public class OnnxEmotionEstimator implements EmotionEstimator, ModelStatus, Auto
         }
     }
 
-    /** {@code name@version} from the model card, e.g. {@code image-emotion-mobilenetv2-efficientnetlite0@1}. */
+    /** {@code name@version} from the model card, e.g. {@code image-emotion-photo-painting@2}. */
     @Override
     public String modelId() {
         return modelId;

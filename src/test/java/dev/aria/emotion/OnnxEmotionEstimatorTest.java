@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +30,8 @@ import dev.aria.testing.TestImages;
 
 /**
  * The Java side of the image model reproduces Python's: same resized pixels, same valence and arousal on the
- * committed vectors ({@code training/tests/vectors/image_emotion.json}, written by {@code training/train_image.py}).
+ * committed vectors ({@code training/tests/vectors/image_emotion.json}, written by {@code training/export_image.py});
+ * and the model reads the example paintings on the side people rate them.
  */
 class OnnxEmotionEstimatorTest {
 
@@ -109,6 +111,34 @@ class OnnxEmotionEstimatorTest {
                     painting.path("arousal").asDouble());
             assertEquals(painting.path("valence").asDouble(), emotion.valence(), TOLERANCE, file + " valence");
             assertEquals(painting.path("arousal").asDouble(), emotion.arousal(), TOLERANCE, file + " arousal");
+        }
+    }
+
+    @Test
+    void readsTheScreamAsUnpleasantAndAroused() {
+        // people (VAPS norms): (-0.29, +0.38); the photo-only v1 model read it as calm and pleasant (+0.20, -0.42)
+        Emotion scream = estimator.estimate(decoder.decode(TestImages.example("the-scream.jpg")));
+        assertTrue(scream.valence() < 0, scream::toString);
+        assertTrue(scream.arousal() > 0, scream::toString);
+    }
+
+    @Test
+    void readsTheStarryNightAsMorePleasantThanTheScream() {
+        // people: The Starry Night (+0.33, -0.13), The Scream (-0.29, +0.38)
+        Emotion starry = estimator.estimate(decoder.decode(TestImages.example("starry-night.jpg")));
+        Emotion scream = estimator.estimate(decoder.decode(TestImages.example("the-scream.jpg")));
+        assertTrue(starry.valence() > 0, starry::toString);
+        assertTrue(starry.valence() > scream.valence() + 0.2, () -> starry + " vs " + scream);
+    }
+
+    @Test
+    void neverPinsPlainPicturesAtTheEnds() {
+        Color[] colours = { Color.BLACK, Color.WHITE, Color.GRAY, new Color(200, 30, 30), new Color(40, 160, 60),
+                new Color(30, 60, 200) };
+        for (Color colour : colours) {
+            Emotion emotion = estimator.estimate(TestImages.filled(640, 480, BufferedImage.TYPE_INT_RGB, colour));
+            assertTrue(Math.abs(emotion.valence()) < 0.95 && Math.abs(emotion.arousal()) < 0.95,
+                    () -> colour + " -> " + emotion);
         }
     }
 
