@@ -16,7 +16,7 @@ public interface EmotionEstimator {
 
     /**
      * Identifier of the model that produced the estimate, reported to clients, e.g.
-     * {@code image-emotion-mobilenetv2-efficientnetlite0@1}.
+     * {@code image-emotion-photo-painting@2}.
      */
     String modelId();
 }

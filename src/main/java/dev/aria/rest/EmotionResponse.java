@@ -13,14 +13,14 @@ import dev.aria.emotion.Emotion;
  */
 @Schema(name = "EmotionResponse", description = "The emotion an image conveys, as a point of Russell's circumplex.")
 public record EmotionResponse(
-        @Schema(description = "Unpleasant (-1) to pleasant (+1).", minimum = "-1", maximum = "1", examples = "0.433",
+        @Schema(description = "Unpleasant (-1) to pleasant (+1).", minimum = "-1", maximum = "1", examples = "0.705",
                 required = true)
         double valence,
-        @Schema(description = "Calm (-1) to excited (+1).", minimum = "-1", maximum = "1", examples = "-0.279",
+        @Schema(description = "Calm (-1) to excited (+1).", minimum = "-1", maximum = "1", examples = "-0.115",
                 required = true)
         double arousal,
         @Schema(description = "Identifier of the model that made the estimate.",
-                examples = "image-emotion-mobilenetv2-efficientnetlite0@1",
+                examples = "image-emotion-photo-painting@2",
                 required = true)
         String model) {
 

@@ -14,9 +14,9 @@ final class Examples {
     /** The Starry Night, as the shipped image model reads it (training/tests/vectors/image_emotion.json). */
     static final String EMOTION_RESPONSE = """
             {
-              "valence": 0.433,
-              "arousal": -0.279,
-              "model": "image-emotion-mobilenetv2-efficientnetlite0@1"
+              "valence": 0.705,
+              "arousal": -0.115,
+              "model": "image-emotion-photo-painting@2"
             }
             """;
 

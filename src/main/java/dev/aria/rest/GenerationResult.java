@@ -36,7 +36,7 @@ public record GenerationResult(
         String emotionSource,
         @JsonProperty("emotion_model")
         @Schema(description = "Model that estimated the emotion; only when it came from an image.",
-                examples = "image-emotion-mobilenetv2-efficientnetlite0@1", nullable = true)
+                examples = "image-emotion-photo-painting@2", nullable = true)
         String emotionModel,
         @Schema(description = "Conditioning used.", examples = "continuous_concat", required = true)
         String conditioning,
