@@ -26,6 +26,8 @@ import javax.sound.midi.Synthesizer;
 import javax.sound.sampled.AudioFileFormat;
 import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
+
+import net.sourceforge.javaflacencoder.FLACFileWriter;
 import javax.sound.sampled.AudioSystem;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -145,6 +147,45 @@ public class MidiRenderer {
         return font;
     }
 
+    /**
+     * Writes the total number of samples into a FLAC stream's STREAMINFO block as it passes: its 36 bits end at byte
+     * 25 of the stream ("fLaC", a 4-byte block header, then 2 + 2 + 3 + 3 bytes of block and frame sizes, 20 bits of
+     * sample rate, 3 of channels and 5 of bits per sample).
+     */
+    static final class FlacTotalSamples extends java.io.FilterOutputStream {
+        private final long samples;
+        private long position;
+
+        FlacTotalSamples(OutputStream out, long samples) {
+            super(out);
+            this.samples = samples & 0xF_FFFF_FFFFL;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            int v = b & 0xFF;
+            if (position == 21) {
+                v = (v & 0xF0) | (int) (samples >>> 32);
+            } else if (position >= 22 && position <= 25) {
+                v = (int) (samples >>> (8 * (25 - position))) & 0xFF;
+            }
+            position++;
+            out.write(v);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (position > 25) {
+                out.write(b, off, len);
+                position += len;
+                return;
+            }
+            for (int i = 0; i < len; i++) {
+                write(b[off + i]);
+            }
+        }
+    }
+
     /** A checked MIDI file holding a render slot. */
     public final class Rendering implements AutoCloseable {
         private final TimedMidi midi;
@@ -171,11 +212,27 @@ public class MidiRenderer {
             return (long) Math.ceil((midi.durationMicros() + TAIL_MICROS) / 1e6 * config.sampleRate());
         }
 
-        /**
-         * Synthesises the music and writes it as a WAV file. Once {@code stop} says so (the client has gone), the
-         * synthesis stops and the file ends short. The slot stays reserved until {@link #close()}.
-         */
+        /** Synthesises the music and writes it as a WAV file (see {@link #write}). */
         public void writeWav(BooleanSupplier stop, OutputStream out) throws IOException {
+            write(false, stop, out);
+        }
+
+        /**
+         * Synthesises the music and writes it as a FLAC stream (see {@link #write}). A stream written front to back
+         * cannot go back to its STREAMINFO block, so the encoder leaves the number of samples unset there, and browsers
+         * then report no duration; that number is known before the first sample ({@link #frames()}), so it is written
+         * into the block as it passes. The MD5 signature stays unset (0, allowed by the format).
+         */
+        public void writeFlac(BooleanSupplier stop, OutputStream out) throws IOException {
+            write(true, stop, new FlacTotalSamples(out, frames()));
+        }
+
+        /**
+         * Synthesises the music and writes it as WAV or FLAC while it is synthesised. Once {@code stop} says so (the
+         * client has gone), the synthesis stops and the file ends short. The slot stays reserved until
+         * {@link #close()}.
+         */
+        private void write(boolean flac, BooleanSupplier stop, OutputStream out) throws IOException {
             Synthesizer synth = null;
             try {
                 long start = System.nanoTime();
@@ -192,8 +249,12 @@ public class MidiRenderer {
                         return stop.getAsBoolean() ? -1 : super.read(buffer, offset, length);
                     }
                 };
-                AudioSystem.write(new AudioInputStream(samples, pcm.getFormat(), frames()), AudioFileFormat.Type.WAVE,
-                        out);
+                AudioInputStream audio = new AudioInputStream(samples, pcm.getFormat(), frames());
+                if (flac) {
+                    new FLACFileWriter().write(audio, FLACFileWriter.FLAC, out);
+                } else {
+                    AudioSystem.write(audio, AudioFileFormat.Type.WAVE, out);
+                }
                 LOG.debugf("rendered %d events, %s of music, with %s in %d ms%s", midi.messages().size(),
                         minutes(midi.durationMicros()), font.name(), (System.nanoTime() - start) / 1_000_000,
                         stop.getAsBoolean() ? ", stopped early: the client has gone" : "");

@@ -10,6 +10,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
+import jakarta.ws.rs.core.Variant;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
@@ -37,6 +39,9 @@ import io.vertx.ext.web.RoutingContext;
 public class RenderResource {
 
     public static final String AUDIO_WAV = "audio/wav";
+    public static final String AUDIO_FLAC = "audio/flac";
+    private static final List<Variant> FORMATS = Variant.mediaTypes(MediaType.valueOf(AUDIO_WAV),
+            MediaType.valueOf(AUDIO_FLAC)).build();
 
     private final MidiRenderer renderer;
 
@@ -62,19 +67,22 @@ public class RenderResource {
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Produces({AUDIO_WAV, Problem.MEDIA_TYPE})
+    @Produces({AUDIO_WAV, AUDIO_FLAC, Problem.MEDIA_TYPE})
     @Blocking // parsing and synthesis take CPU time: keep them off the event loop
-    @Operation(summary = "Render a MIDI file as a WAV file",
-            description = "Upload a Standard MIDI File as the file part `midi`. The answer is 16-bit stereo PCM WAV "
-                    + "(44.1 kHz by default), synthesised by the JDK's software synthesiser with a General MIDI "
+    @Operation(summary = "Render a MIDI file as audio: WAV, or FLAC",
+            description = "Upload a Standard MIDI File as the file part `midi`. The answer is 16-bit stereo PCM "
+                    + "(44.1 kHz by default), as WAV, or as FLAC (lossless, about half the size) for a client whose "
+                    + "Accept header prefers audio/flac; it is synthesised by the JDK's software synthesiser with a General MIDI "
                     + "SoundFont (FluidR3_GM when installed, else the JDK's built-in sound set; the ARIA-SoundFont "
                     + "header says which), with two seconds of silence after the last event for the notes to ring "
                     + "out. The file is checked before any sound is made: its size, its structure and the length of "
                     + "its music are bounded.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
             schema = @Schema(implementation = MidiForm.class)))
-    @APIResponse(responseCode = "200", description = "The WAV file, streamed while it is synthesised.",
-            content = @Content(mediaType = AUDIO_WAV, schema = @Schema(type = SchemaType.STRING, format = "binary")),
+    @APIResponse(responseCode = "200", description = "The audio file, streamed while it is synthesised.",
+            content = {
+                    @Content(mediaType = AUDIO_WAV, schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                    @Content(mediaType = AUDIO_FLAC, schema = @Schema(type = SchemaType.STRING, format = "binary")) },
             headers = {
                     @Header(name = "ARIA-SoundFont", description = "File name of the SoundFont that played, or "
                             + "`jdk-builtin` for the JDK's own sound set.", schema = @Schema(type = SchemaType.STRING)),
@@ -101,12 +109,19 @@ public class RenderResource {
                     examples = @ExampleObject(name = "overloaded", value = Examples.PROBLEM_RENDER_OVERLOADED)))
     @APIResponse(responseCode = "500", description = "Unexpected failure; the body carries an id to report.",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response render(@BeanParam MidiForm form, @Context RoutingContext routing) throws IOException {
+    public Response render(@BeanParam MidiForm form, @Context RoutingContext routing, @Context Request request)
+            throws IOException {
+        Variant chosen = request.selectVariant(FORMATS);
+        boolean flac = chosen != null && AUDIO_FLAC.equals(chosen.getMediaType().toString());
         MidiRenderer.Rendering rendering = renderer.prepare(Uploads.require(form.midi, form.allFiles,
                 MidiRenderer.FIELD, "the MIDI file", "music.mid"));
-        StreamingOutput body = SlotStreams.holding(routing, rendering::close, rendering::writeWav);
-        return Response.ok(body, AUDIO_WAV)
-                .header("Content-Disposition", "inline; filename=\"" + wavName(form.midi) + "\"")
+        StreamingOutput body = SlotStreams.holding(routing, rendering::close,
+                flac ? rendering::writeFlac : rendering::writeWav);
+        String name = wavName(form.midi);
+        return Response.ok(body, flac ? AUDIO_FLAC : AUDIO_WAV)
+                .header("Vary", "Accept")
+                .header("Content-Disposition", "inline; filename=\"" + (flac ? name.replaceFirst("\\.wav$", ".flac")
+                        : name) + "\"")
                 .header("ARIA-SoundFont", rendering.soundFont())
                 .header("ARIA-Duration-Ms", rendering.durationMicros() / 1000)
                 .header("ARIA-Sample-Rate", (int) renderer.format().getSampleRate())

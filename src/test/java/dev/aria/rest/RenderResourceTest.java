@@ -76,6 +76,34 @@ class RenderResourceTest {
     }
 
     @Test
+    void aClientThatPrefersFlacGetsLosslessFlacAtAboutHalfTheSize() {
+        byte[] midi = given().multiPart("valence", "0.5").multiPart("arousal", "0.2").multiPart("gen_len", "160")
+                .multiPart("seed", "8").multiPart("min_instruments", "1")
+                .when().post("/generate").then().statusCode(200).extract().asByteArray();
+        Response wav = given().multiPart("midi", "aria-8.mid", midi, "audio/midi").when().post("/render");
+        Response flac = given().accept("audio/flac, audio/wav;q=0.5").multiPart("midi", "aria-8.mid", midi,
+                "audio/midi").when().post("/render");
+        assertEquals(200, flac.statusCode(), flac.asString());
+        assertThat(flac.contentType(), startsWith("audio/flac"));
+        assertEquals("inline; filename=\"aria-8.flac\"", flac.header("Content-Disposition"));
+        assertEquals("Accept", flac.header("Vary"));
+        byte[] f = flac.asByteArray();
+        assertEquals("fLaC", new String(f, 0, 4, StandardCharsets.US_ASCII));
+        // STREAMINFO (the first metadata block, 34 bytes from offset 8): 20 bits of sample rate, 3 of channels - 1,
+        // 5 of bits per sample - 1
+        long packed = ((f[18] & 0xFFL) << 16) | ((f[19] & 0xFFL) << 8) | (f[20] & 0xFFL);
+        assertEquals(44_100, packed >> 4, "sample rate");
+        assertEquals(2, ((packed >> 1) & 0x7) + 1, "channels");
+        assertEquals(16, (((f[20] & 1) << 4) | ((f[21] & 0xF0) >> 4)) + 1, "bits per sample");
+        long samples = ((f[21] & 0x0FL) << 32) | ((f[22] & 0xFFL) << 24) | ((f[23] & 0xFFL) << 16)
+                | ((f[24] & 0xFFL) << 8) | (f[25] & 0xFFL);
+        assertEquals((wav.asByteArray().length - 44) / 4, samples, 1, "total samples: the WAV's frames");
+        int wavBytes = wav.asByteArray().length;
+        assertTrue(f.length < 0.7 * wavBytes, f.length + " bytes of FLAC against " + wavBytes + " of WAV");
+        assertTrue(f.length > wavBytes / 50, "the FLAC holds the music, not silence: " + f.length + " bytes");
+    }
+
+    @Test
     void followsTheTempoMap() {
         Response r = render(Midis.chord(1_000_000, 4)); // 60 bpm: four quarters last 4 s
         assertEquals(200, r.statusCode(), r.asString());
