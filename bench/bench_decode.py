@@ -1,99 +1,303 @@
-"""Decoding speed, side by side, in one run: the reference way (recompute the whole window every step,
-PyTorch), PyTorch with the KV cache, ONNX Runtime (Python) with the KV cache, and the Java service
-(ONNX Runtime Java, KV cache, end to end over HTTP) if --service is given.
+"""Decoding speed side by side, in one run, from the files the repository ships.
 
-    python bench/bench_decode.py --ckpt training/runs/continuous_concat_eq/best.pt --onnx models/music_continuous_concat.onnx \
-        [--service http://localhost:8080] [--gen_len 512] [--threads 1]
+Rows (same decoder weights, same machine, one thread each):
+  (a) the reference algorithm: PyTorch recomputing the whole window for every token, as midi-emotion does
+  (b) PyTorch with the key/value cache (training/sample.py)
+  (c) the Java decoder loop alone: the service's batched engine (dev.aria.music.DecodeBenchmark), no HTTP
+  (d) the service end to end over HTTP (the packaged jar, started here on a free loopback port)
+The PyTorch module is rebuilt from the ONNX file's initialisers (training/onnx_to_torch.py), so no checkpoint is
+needed. Where torch is not installed (the test environment), (a) and (b) run the same algorithms on ONNX Runtime
+from Python instead, and say so.
 
-Each figure is the median of --repeats runs of gen_len tokens (same seed), single request, CPU.
+    python bench/bench_decode.py                 # the whole table (about 15 minutes on 2 cores)
+    python bench/bench_decode.py --short         # (a) vs (c) at 256 tokens; exit status 1 unless (c) is faster
+
+Needs `./mvnw package` (target/quarkus-app, target/test-classes) and, for the classpath of (c), Maven's
+dependency plugin (run once, offline afterwards).
 """
 import argparse
+import json
+import os
+import re
+import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from pathlib import Path
 
-import numpy as np
-import onnxruntime as ort
-import torch
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_v] = "1"
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 from training import vocab as V  # noqa: E402
-from training.sample import Generator, is_timeshift, load, nucleus_pick, penalised_temperature, special_mask  # noqa: E402
+from training.onnx_decoder import OnnxDecoder  # noqa: E402
+from training.sampling import is_timeshift, nucleus_pick, penalised_temperature, special_mask  # noqa: E402
 
 
-def onnx_generate(sess, cfg, gen_len, seed):
-    """The same sampler on ONNX Runtime with the cache (no re-encode needed below the window)."""
-    rng = np.random.default_rng(seed)
-    mask = special_mask(cfg.vocab_size)
-    hd = cfg.n_embd // cfg.n_head
-    past = {f"past_key_values.{i}.{kv}": np.zeros((1, cfg.n_head, 0, hd), np.float32)
-            for i in range(cfg.n_layer) for kv in ("key", "value")}
-    names = [o.name for o in sess.get_outputs()]
-    cond = np.array([[0.5, 0.5]], np.float32)
-    seq, feed, repeat = [V.START], [V.START], 0
-    for _ in range(gen_len):
-        if past["past_key_values.0.key"].shape[2] + len(feed) > cfg.block_size:
-            keep = seq[-(cfg.block_size // 2):]
-            feed = keep
-            past = {k: v[:, :, :0] for k, v in past.items()}
-        out = dict(zip(names, sess.run(None, {"input_ids": np.array([feed], np.int64), "condition": cond, **past})))
-        past = {k.replace("present", "past_key_values"): v for k, v in out.items() if k.startswith("present")}
-        base = 1.2
-        tok, kept = nucleus_pick(out["logits"][0, -1], penalised_temperature(base, repeat), 0.7, rng.random(), mask)
-        repeat = repeat + 1 if kept <= 2 else repeat // 2
-        seq.append(tok)
-        feed = [tok]
-    return seq
+def gemm_rate(n=512, repeats=5):
+    """Single-core float32 GEMM rate of this machine (numpy, one thread), FLOP/s."""
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+    b = a.T.copy()
+    a @ b
+    t = min(_timed(lambda: a @ b) for _ in range(repeats))
+    return 2 * n ** 3 / t
 
 
-def timed(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+def _timed(fn):
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
 
 
+def peak_rss_mb(pid="self"):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(re.sub(r"\D", "", line)) / 1024
+    return float("nan")
+
+
+# ---------------------------------------------------------------------------------------------- (a), (b) in Python
+class TorchRows:
+    name_a = "(a) reference: PyTorch, recompute the window every token"
+    name_b = "(b) PyTorch, KV cache"
+
+    def __init__(self, onnx):
+        import torch
+        from training.onnx_to_torch import load
+        from training.sample import Generator
+        torch.set_num_threads(1)
+        self.gen = Generator(load(onnx))
+        self.params = sum(p.numel() for p in self.gen.model.parameters())
+
+    def run(self, length, cached):
+        self.gen.generate_once(0.5, 0.3, length, 1.2, 1.2, 0.7, np.random.default_rng(1), cached=cached)
+
+
+class OrtRows:
+    """The same two algorithms on ONNX Runtime from Python, where torch is not installed."""
+    name_a = "(a) reference algorithm on ONNX Runtime (Python): recompute the window every token"
+    name_b = "(b) ONNX Runtime (Python), KV cache"
+
+    def __init__(self, onnx):
+        import onnx as onnx_lib
+        self.dec = OnnxDecoder(onnx)
+        self.card = json.loads(Path(onnx).with_suffix(".json").read_text())
+        self.params = sum(int(np.prod(t.dims)) for t in onnx_lib.load(str(onnx)).graph.initializer)
+        self.mask = special_mask(self.card["architecture"]["vocab_size"])
+
+    def run(self, length, cached):
+        rng, window = np.random.default_rng(1), self.dec.capacity
+        cond, cmask = [[0.5, 0.3]], [1.0]
+        seq, repeat = [V.START], 0
+        cache, lengths = self.dec.cache(1), [0]
+        for _ in range(length):
+            if cached:
+                if lengths[0] == 0:
+                    ids = [seq[-window:]] if len(seq) > 1 else [[V.START]]
+                elif lengths[0] >= window:
+                    ids, lengths[0] = [seq[-(window // 2):]], 0
+                else:
+                    ids = [[seq[-1]]]
+            else:
+                ids, lengths[0] = [seq[-window:]], 0
+            logits = self.dec.run(ids, lengths, cache, cond, cmask)[0, -1]
+            base = 1.2
+            tok, kept = nucleus_pick(logits, penalised_temperature(base, repeat), 0.7, rng.random(), self.mask)
+            repeat = repeat + 1 if kept <= 2 else repeat // 2
+            seq.append(tok)
+
+
+# --------------------------------------------------------------------------------------------------------- (c) Java
+# The decoder loop needs ONNX Runtime, Jackson (the model card) and JBoss Logging. It runs with those alone: with the
+# service's whole runtime classpath flat on the command line (295 jars), ONNX Runtime 1.29 crashed with SIGSEGV while
+# creating a session here, in a five-line program too (the packaged service, whose jars Quarkus' class loader loads,
+# does not).
+NEEDED = ("onnxruntime", "jackson-databind", "jackson-core", "jackson-annotations", "jboss-logging-")
+
+
+def java_classpath():
+    cp_file = ROOT / "target" / "bench-classpath.txt"
+    if not cp_file.exists():
+        subprocess.run([str(ROOT / "mvnw"), "-q", "-B", "dependency:build-classpath", "-Dmdep.includeScope=runtime",
+                        f"-Dmdep.outputFile={cp_file}"], cwd=ROOT, check=True)
+    jars = [j for j in cp_file.read_text().strip().split(":") if any(Path(j).name.startswith(n) for n in NEEDED)]
+    return ":".join([str(ROOT / "target" / "test-classes"), str(ROOT / "target" / "classes"), *jars])
+
+
+def java_rows(onnx, specs, repeats):
+    """DecodeBenchmark for each LENGTH:BATCH[:GUIDANCE] spec -> list of its JSON lines."""
+    out = subprocess.run(["java", "-Xmx512m", "-cp", java_classpath(), "dev.aria.music.DecodeBenchmark", str(onnx),
+                          str(repeats), *specs], cwd=ROOT, check=True, capture_output=True, text=True)
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
+# ------------------------------------------------------------------------------------------------------ (d) service
+def multipart(fields):
+    boundary = "ariabench"
+    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                    for k, v in fields.items()) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def generate(base, fields):
+    body, ctype = multipart(fields)
+    req = urllib.request.Request(f"{base}/generate", data=body, headers={"Content-Type": ctype}, method="POST")
+    t = time.perf_counter()
+    try:
+        with urllib.request.urlopen(req, timeout=600) as r:
+            r.read()
+            return r.status, time.perf_counter() - t
+    except urllib.error.HTTPError as e:
+        return e.code, time.perf_counter() - t
+
+
+class Service:
+    def __init__(self):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        self.base = f"http://127.0.0.1:{self.port}"
+        jar = ROOT / "target" / "quarkus-app" / "quarkus-run.jar"
+        self.t0 = time.perf_counter()
+        self.proc = subprocess.Popen(["java", "-Xmx1g", f"-Dquarkus.http.port={self.port}",
+                                      "-Dquarkus.http.host=127.0.0.1", "-jar", str(jar)], cwd=ROOT,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.base}/q/health/ready", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except Exception:
+                pass
+            if self.proc.poll() is not None or time.perf_counter() - self.t0 > 180:
+                raise RuntimeError("the service did not become ready")
+            time.sleep(0.05)
+        self.ready_s = time.perf_counter() - self.t0
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+def concurrent(base, n, length, guidance):
+    results = [None] * n
+
+    def one(i):
+        results[i] = generate(base, {"valence": "0.5", "arousal": "0.3", "gen_len": length, "seed": 100 + i,
+                                     "min_instruments": 1, "guidance": guidance})
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return results, time.perf_counter() - t
+
+
+# ------------------------------------------------------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ckpt", required=True)
-    ap.add_argument("--onnx", required=True)
-    ap.add_argument("--service", default="")
-    ap.add_argument("--gen_len", type=int, default=512)
+    ap.add_argument("--onnx", default=str(ROOT / "models" / "music_continuous_concat.onnx"))
+    ap.add_argument("--lengths", default="256,1024,4096,16384")
+    ap.add_argument("--batches", default="1,2,4,8")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--short", action="store_true", help="(a) against (c) at 256 tokens only; fail unless (c) wins")
+    ap.add_argument("--no-service", dest="service", action="store_false")
+    ap.add_argument("--json", default="", help="also write the figures here")
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    model = load(a.ckpt)
-    cfg = model.cfg
-    g = Generator(model)
-    rows = []
-    rng = lambda: np.random.default_rng(1)  # noqa: E731
-    t = timed(lambda: g.generate_once(0.5, 0.5, a.gen_len, 1.2, 1.2, 0.7, rng(), cached=False), a.repeats)
-    rows.append(("reference: PyTorch, recompute window", t))
-    t = timed(lambda: g.generate_once(0.5, 0.5, a.gen_len, 1.2, 1.2, 0.7, rng(), cached=True), a.repeats)
-    rows.append(("PyTorch, KV cache", t))
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = a.threads
-    sess = ort.InferenceSession(a.onnx, so, providers=["CPUExecutionProvider"])
-    t = timed(lambda: onnx_generate(sess, cfg, a.gen_len, 1), a.repeats)
-    rows.append(("ONNX Runtime (Python), KV cache", t))
-    if a.service:
-        def call():
-            subprocess.run(["curl", "-sf", "-o", "/dev/null", "-F", "valence=0.5", "-F", "arousal=0.5", "-F",
-                            f"gen_len={a.gen_len}", "-F", "seed=1", "-F", "min_instruments=1",
-                            f"{a.service}/generate"], check=True)
-        call()  # warm the JIT
-        rows.append(("Java service over HTTP (ONNX Runtime Java, KV cache)", timed(call, a.repeats)))
-    print(f"gen_len {a.gen_len}, window {cfg.block_size}, {sum(p.numel() for p in model.parameters()) / 1e6:.1f} M "
-          f"parameters, {a.threads} thread(s), median of {a.repeats}")
-    print(f"{'decoder':58s} {'seconds':>8s} {'tokens/s':>9s} {'speed-up':>9s}")
-    base = rows[0][1]
-    for name, t in rows:
-        print(f"{name:58s} {t:8.2f} {a.gen_len / t:9.0f} {base / t:8.1f}x")
+    lengths = [256] if a.short else [int(x) for x in a.lengths.split(",")]
+    repeats = 1 if a.short else a.repeats
+    try:
+        py = TorchRows(a.onnx)
+    except ImportError:
+        py = OrtRows(a.onnx)
+    flop_per_token = 2 * py.params
+    rate = gemm_rate()
+    figures = {"machine": {"cores": os.cpu_count(), "gemm_gflops_1_core": rate / 1e9}, "params": py.params,
+               "rows": []}
+
+    def row(name, length, batch, seconds, rss=float("nan"), **extra):
+        r = {"row": name, "length": length, "batch": batch, "seconds": seconds,
+             "tokens_per_s": length * batch / seconds, "ms_per_token": 1000 * seconds / (length * batch),
+             "peak_rss_mb": rss, **extra}
+        figures["rows"].append(r)
+        return r
+
+    ref, kv = {}, {}
+    for n in lengths:
+        if n <= 1024:
+            ref[n] = row(py.name_a, n, 1, statistics.median(_timed(lambda: py.run(n, False)) for _ in range(repeats)),
+                         peak_rss_mb())
+        if not a.short:
+            reps = repeats if n <= 4096 else 1
+            kv[n] = row(py.name_b, n, 1, statistics.median(_timed(lambda: py.run(n, True)) for _ in range(reps)),
+                        peak_rss_mb())
+    specs = [f"{n}:1" for n in lengths]
+    if not a.short:
+        specs += [f"1024:{b}" for b in (int(x) for x in a.batches.split(",")) if b > 1] + ["1024:1:1.5"]
+    java = {}
+    for j in java_rows(a.onnx, specs, repeats):
+        name = "(c) Java decoder loop (batched engine)" + (" guided (2 streams)" if j["guidance"] != 1 else "")
+        java[(j["length"], j["batch"], j["guidance"])] = row(name, j["length"], j["batch"], j["seconds"],
+                                                             j["peak_rss_mb"])
+    service = {}
+    if a.service and not a.short:
+        svc = Service()
+        try:
+            figures["service_ready_s"] = svc.ready_s
+            generate(svc.base, {"valence": 0.5, "arousal": 0.3, "gen_len": 256, "seed": 1, "guidance": 1})  # JIT
+            for n in lengths:
+                times = [generate(svc.base, {"valence": 0.5, "arousal": 0.3, "gen_len": n, "seed": 1 + k,
+                                             "min_instruments": 1, "guidance": 1})[1]
+                         for k in range(repeats if n <= 4096 else 1)]
+                service[(n, 1)] = row("(d) service over HTTP, one request", n, 1, statistics.median(times),
+                                      peak_rss_mb(svc.proc.pid))
+            for c in (int(x) for x in a.batches.split(",")):
+                if c == 1:
+                    continue
+                res, wall = concurrent(svc.base, c, 1024, 1)
+                lat = sorted(t for _, t in res)
+                service[(1024, c)] = row(f"(d) service over HTTP, {c} requests at once", 1024, c, wall,
+                                         peak_rss_mb(svc.proc.pid), status={str(s): sum(1 for x, _ in res if x == s)
+                                                                            for s, _ in res},
+                                         p50_s=lat[len(lat) // 2], p99_s=lat[min(len(lat) - 1,
+                                                                                   int(0.99 * len(lat)))])
+        finally:
+            svc.close()
+
+    # ---- the table
+    print(f"decoder: {a.onnx} ({py.params / 1e6:.2f} M parameters, {flop_per_token / 1e6:.1f} MFLOP a token); "
+          f"single-core GEMM {rate / 1e9:.0f} GFLOP/s; {os.cpu_count()} cores")
+    if "service_ready_s" in figures:
+        print(f"service ready {figures['service_ready_s']:.2f} s after the JVM started")
+    w = max(len(r["row"]) for r in figures["rows"])
+    print(f"{'row':{w}s} {'tokens':>6s} {'B':>2s} {'seconds':>8s} {'tok/s':>8s} {'ms/tok':>7s} {'vs (a)':>7s} "
+          f"{'vs (b)':>7s} {'GEMM %':>7s} {'RSS MB':>7s}")
+    for r in figures["rows"]:
+        n = r["length"]
+        vs_a = r["tokens_per_s"] / ref[n]["tokens_per_s"] if n in ref else float("nan")
+        vs_b = r["tokens_per_s"] / kv[n]["tokens_per_s"] if n in kv else float("nan")
+        gemm = 100 * r["tokens_per_s"] * flop_per_token / rate
+        extra = ""
+        if "status" in r:
+            extra = f"  statuses {r['status']}, latency p50 {r['p50_s']:.2f} s p99 {r['p99_s']:.2f} s"
+        print(f"{r['row']:{w}s} {n:6d} {r['batch']:2d} {r['seconds']:8.2f} {r['tokens_per_s']:8.0f} "
+              f"{r['ms_per_token']:7.3f} {vs_a:6.1f}x {vs_b:6.1f}x {gemm:6.1f}% {r['peak_rss_mb']:7.0f}{extra}")
+    if a.json:
+        Path(a.json).write_text(json.dumps(figures, indent=1) + "\n")
+    if a.short:
+        c, r_ = java[(256, 1, 1.0)]["tokens_per_s"], ref[256]["tokens_per_s"]
+        print(f"short check: (c) {c:.0f} tokens/s against (a) {r_:.0f} tokens/s")
+        if c <= r_:
+            print("FAIL: the Java decoder loop is not faster than the reference algorithm")
+            sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,23 +1,28 @@
-"""Export a trained MusicTransformer to ONNX for incremental decoding, check it, write vectors.
+"""Export a trained MusicTransformer to ONNX for batched incremental decoding, check it, write vectors.
 
-Interface (names as ONNX Runtime GenAI / Optimum decoder exports):
+Interface (names as ONNX Runtime GenAI / Optimum decoder exports; training/onnx_decoder.py runs it):
   inputs   input_ids                 int64   [batch, sequence_length]
+           position_ids              int64   [batch, sequence_length]  rotary positions of the new tokens
+           attention_mask            int64   [batch, cache_capacity + sequence_length]  1 = attend: the cache
+                                     slots a row has filled, then the new tokens (attended causally)
            condition                 float32 [batch, 2]  (valence, arousal) - continuous_* only
            condition_mask            float32 [batch]  1 = the emotion, 0 = the null condition - continuous_*
-                                     decoders trained for classifier-free guidance only
-           past_key_values.N.key     float32 [batch, n_head, past_sequence_length, head_dim]
+                                     decoders trained with the null condition (classifier-free guidance) only
+           past_key_values.N.key     float32 [batch, n_head, cache_capacity, head_dim]
            past_key_values.N.value   (same)
   outputs  logits                    float32 [batch, sequence_length, vocab]
-           present.N.key|value       float32 [batch, n_head, past_sequence_length + sequence_length, head_dim]
-Positions of the new tokens are past_sequence_length + 0..sequence_length-1 (rotary), so the
-first call passes empty (length-0) caches. For continuous_token, positions 0 and 1 are the
-valence and arousal slots: their input ids are ignored (pass <PAD>).
+           present.N.key|value       float32 [batch, n_head, sequence_length, head_dim]: the new tokens' keys
+                                     and values only, for the caller to write into its cache at their positions
+The cache has a fixed capacity (the trained window, block_size) and every row its own length, so streams at
+different positions share one call. For continuous_token, positions 0 and 1 are the valence and arousal slots:
+their input ids are ignored (pass <PAD>).
 
-Checks: onnx.checker; ONNX Runtime against PyTorch on a prefill + incremental run
-(max |delta logit| <= 1e-4). Writes models/<name>.onnx and the cross-language vectors
-training/tests/vectors/decoder_<conditioning>.json (input tokens, condition, logits per step).
+Checks: onnx.checker; ONNX Runtime (training/onnx_decoder.py) against PyTorch's reference decoding
+(forward_cached, per stream) on a scenario of two streams at different lengths: prefills, then batched steps
+(max |delta logit| <= 1e-4). Writes models/<name>.onnx, its card and the cross-language vectors
+training/tests/vectors/decoder_<conditioning>.json (the scenario and the logits of every call).
 
-    python -m training.export --ckpt training/runs/concat_cpu/best.pt --name music_continuous_concat
+    python -m training.export --ckpt training/runs/concat/best.pt --name music_continuous_concat
 """
 import argparse
 import json
@@ -25,43 +30,47 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 import torch
 
 from . import vocab as V
 from .model import GPTConfig, MusicTransformer
+from .onnx_decoder import OnnxDecoder
 
 OPSET = 17  # ONNX Runtime Java 1.29 reads it
 
 
+def has_condition(cfg):
+    return cfg.conditioning in ("continuous_concat", "continuous_token")
+
+
 def has_mask(cfg):
-    return cfg.null_condition and cfg.conditioning in ("continuous_concat", "continuous_token")
+    return cfg.null_condition and has_condition(cfg)
 
 
-class CachedDecoder(torch.nn.Module):
+class StepDecoder(torch.nn.Module):
     def __init__(self, model):
         super().__init__()
         self.m = model
-        self.has_condition = model.cfg.conditioning in ("continuous_concat", "continuous_token")
+        self.has_condition = has_condition(model.cfg)
         self.has_mask = has_mask(model.cfg)
 
-    def forward(self, input_ids, *rest):
+    def forward(self, input_ids, position_ids, attention_mask, *rest):
         condition = mask = None
         if self.has_condition:
             condition, rest = rest[0], rest[1:]
         if self.has_mask:
             mask, rest = rest[0], rest[1:]
-        flat = rest
-        past = [(flat[2 * i], flat[2 * i + 1]) for i in range(len(flat) // 2)]
-        logits, present = self.m.forward_cached(input_ids, condition, past, mask)
+        past = [(rest[2 * i], rest[2 * i + 1]) for i in range(len(rest) // 2)]
+        logits, new = self.m.forward_step(input_ids, condition, position_ids, attention_mask, past, mask)
         out = [logits]
-        for k, v in present:
+        for k, v in new:
             out += [k, v]
         return tuple(out)
 
 
-def io_names(cfg, has_condition):
-    ins = ["input_ids"] + (["condition"] if has_condition else []) + (["condition_mask"] if has_mask(cfg) else [])
+def io_names(cfg):
+    ins = ["input_ids", "position_ids", "attention_mask"] + (["condition"] if has_condition(cfg) else []) + (
+        ["condition_mask"] if has_mask(cfg) else [])
     outs = ["logits"]
     for i in range(cfg.n_layer):
         ins += [f"past_key_values.{i}.key", f"past_key_values.{i}.value"]
@@ -71,100 +80,108 @@ def io_names(cfg, has_condition):
 
 def export(model, path):
     cfg = model.cfg
-    wrapper = CachedDecoder(model).eval()
-    hd = cfg.n_embd // cfg.n_head
-    ids = torch.tensor([[V.START, 5, 900], [V.START, 7, 901]], dtype=torch.int64)
-    args = [ids]
+    wrapper = StepDecoder(model).eval()
+    hd, S = cfg.n_embd // cfg.n_head, 6
+    args = [torch.tensor([[V.START, 5, 900], [V.START, 7, 901]]), torch.tensor([[0, 1, 2], [4, 5, 6]]),
+            torch.tensor([[0] * S + [1] * 3, [1] * 4 + [0] * (S - 4) + [1] * 3])]
     if wrapper.has_condition:
         args.append(torch.tensor([[0.3, -0.2], [0.3, -0.2]]))
     if wrapper.has_mask:
         args.append(torch.tensor([1.0, 0.0]))
     for _ in range(cfg.n_layer):
-        args += [torch.zeros(2, cfg.n_head, 4, hd), torch.zeros(2, cfg.n_head, 4, hd)]
-    ins, outs = io_names(cfg, wrapper.has_condition)
-    dyn = {"input_ids": {0: "batch", 1: "sequence_length"}, "logits": {0: "batch", 1: "sequence_length"}}
+        args += [torch.zeros(2, cfg.n_head, S, hd), torch.zeros(2, cfg.n_head, S, hd)]
+    ins, outs = io_names(cfg)
+    dyn = {"input_ids": {0: "batch", 1: "sequence_length"}, "position_ids": {0: "batch", 1: "sequence_length"},
+           "attention_mask": {0: "batch", 1: "cache_capacity + sequence_length"},
+           "logits": {0: "batch", 1: "sequence_length"}}
     if wrapper.has_condition:
         dyn["condition"] = {0: "batch"}
     if wrapper.has_mask:
         dyn["condition_mask"] = {0: "batch"}
-    for n in ins[1:]:
+    for n in ins:
         if n.startswith("past"):
-            dyn[n] = {0: "batch", 2: "past_sequence_length"}
+            dyn[n] = {0: "batch", 2: "cache_capacity"}
     for n in outs[1:]:
-        dyn[n] = {0: "batch", 2: "total_sequence_length"}
-    torch.onnx.export(wrapper, tuple(args), str(path), input_names=ins, output_names=outs,
-                      dynamic_axes=dyn, opset_version=OPSET, dynamo=False, do_constant_folding=True)
+        dyn[n] = {0: "batch", 2: "sequence_length"}
+    with torch.no_grad():
+        torch.onnx.export(wrapper, tuple(args), str(path), input_names=ins, output_names=outs,
+                          dynamic_axes=dyn, opset_version=OPSET, dynamo=False, do_constant_folding=True)
     onnx.checker.check_model(onnx.load(str(path)), full_check=True)
 
 
-def vector_run(model, sess, valence=0.5, arousal=-0.3):
-    """Prefill the prefix + 3 music tokens, then 4 single-token steps, in torch and ORT. A decoder with the null
-    condition runs as a batch of two rows, as guided decoding does: row 0 with the emotion, row 1 with the null
-    condition."""
-    cfg = model.cfg
-    rows = 2 if cfg.null_condition else 1
+def scenario(cfg, valence=0.5, arousal=-0.3):
+    """Two streams at different lengths, as the service decodes them: stream 0 with the emotion; stream 1 with the
+    null condition (a guided pair) where the decoder has one, else another piece. Each starts with its own prefill
+    call, then both advance together one token a call. -> (calls, condition, condition_mask)."""
     if cfg.conditioning == "continuous_token":
-        prefixes = [[V.PAD, V.PAD, V.START]] * rows
+        prefixes = [[V.PAD, V.PAD, V.START]] * 2
     elif cfg.conditioning == "discrete_token":
-        prefixes = [[V.INDEX[f"<V{V.emotion_bin(valence)}>"], V.INDEX[f"<A{V.emotion_bin(arousal)}>"], V.START],
-                    [V.PAD, V.PAD, V.START]][:rows]
+        emotion = [V.INDEX[f"<V{V.emotion_bin(valence)}>"], V.INDEX[f"<A{V.emotion_bin(arousal)}>"], V.START]
+        prefixes = [emotion, [V.PAD, V.PAD, V.START] if cfg.null_condition else emotion]
     else:
-        prefixes = [[V.START]] * rows
-    music = [[V.note_token("PIANO", True, 60), V.timeshift_token(240), V.note_token("BASS", True, 36)],
-             [V.note_token("DRUMS", True, 36)], [V.timeshift_token(120)], [V.note_token("PIANO", False, 60)],
-             [V.note_token("STRINGS", True, 72)]]
-    calls = [[p + music[0] for p in prefixes]] + [[m] * rows for m in music[1:]]
-    has_cond = cfg.conditioning in ("continuous_concat", "continuous_token")
-    cond = torch.tensor([[valence, arousal]] * rows, dtype=torch.float32)
-    mask = torch.tensor([1.0, 0.0]) if has_mask(cfg) else None
-    past_t = model.empty_cache(rows)
-    hd = cfg.n_embd // cfg.n_head
-    past_o = {f"past_key_values.{i}.{kv}": np.zeros((rows, cfg.n_head, 0, hd), np.float32)
-              for i in range(cfg.n_layer) for kv in ("key", "value")}
-    steps, worst = [], 0.0
+        prefixes = [[V.START]] * 2
+    notes = [V.note_token("PIANO", True, 60), V.timeshift_token(240), V.note_token("BASS", True, 36),
+             V.note_token("DRUMS", True, 36), V.timeshift_token(120), V.note_token("PIANO", False, 60),
+             V.note_token("STRINGS", True, 72), V.timeshift_token(8)]
+    calls = [{"rows": [0], "input_ids": [prefixes[0] + notes[:3]]},
+             {"rows": [1], "input_ids": [prefixes[1] + notes[2:7]]}]  # stream 1 is longer
+    for t in notes[3:7]:
+        calls.append({"rows": [0, 1], "input_ids": [[t], [t]]})
+    mask = [1.0, 0.0] if has_mask(cfg) else None
+    return calls, [valence, arousal] if has_condition(cfg) else None, mask
+
+
+def vector_run(model, onnx_path):
+    """The scenario through ONNX Runtime (fixed-capacity cache) and through PyTorch's reference (growing cache, one
+    stream at a time); returns the vectors and the largest logit difference."""
+    cfg = model.cfg
+    calls, cond, mask = scenario(cfg)
+    dec = OnnxDecoder(onnx_path)
+    cache, lengths = dec.cache(2), [0, 0]
+    ref_past = [model.empty_cache(1), model.empty_cache(1)]
+    worst, out = 0.0, []
     with torch.no_grad():
         for call in calls:
-            ids = torch.tensor(call)
-            lt, past_t = model.forward_cached(ids, cond if has_cond else None, past_t, mask)
-            feeds = {"input_ids": ids.numpy(), **past_o}
-            if has_cond:
-                feeds["condition"] = cond.numpy()
-            if mask is not None:
-                feeds["condition_mask"] = mask.numpy()
-            res = sess.run(None, feeds)
-            lo = res[0]
-            for i in range(cfg.n_layer):
-                past_o[f"past_key_values.{i}.key"] = res[1 + 2 * i]
-                past_o[f"past_key_values.{i}.value"] = res[2 + 2 * i]
-            worst = max(worst, float(np.abs(lo - lt.numpy()).max()))
-            steps.append({"input_ids": call,
-                          "last_logits": [[round(float(x), 6) for x in lt[r, -1].numpy()] for r in range(rows)]})
-    return {"conditioning": cfg.conditioning, "condition": [valence, arousal] if has_cond else None,
-            "condition_mask": None if mask is None else mask.tolist(), "batch": rows,
-            "steps": steps, "tolerance": 1e-4}, worst
+            rows = call["rows"]
+            got = dec.run(call["input_ids"], lengths, cache, [cond] * len(rows) if cond else None,
+                          [mask[r] for r in rows] if mask else None, rows=rows)
+            last = []
+            for b, r in enumerate(rows):
+                c = torch.tensor([cond]) if cond else None
+                m = torch.tensor([mask[r]]) if mask else None
+                ref, ref_past[r] = model.forward_cached(torch.tensor([call["input_ids"][b]]), c, ref_past[r], m)
+                worst = max(worst, float(np.abs(got[b] - ref[0].numpy()).max()))
+                last.append([round(float(x), 6) for x in ref[0, -1].numpy()])
+            out.append({**call, "last_logits": last})
+    return {"conditioning": cfg.conditioning, "condition": cond, "condition_mask": mask, "cache_capacity": dec.capacity,
+            "calls": out, "tolerance": 1e-4}, worst
 
 
 DATA_CREDITS = [
-    "POP909 (Wang et al., ISMIR 2020; MIT): 909 songs, arranged for five instruments by training/prep_pop909.py",
+    "POP909 (Wang et al., ISMIR 2020; MIT): 909 songs, arranged for five instruments by training/prep_pop909.py, "
+    "each also in its parallel mode (major <-> minor) from its key annotations",
     "Groove MIDI Dataset (Gillick et al., ICML 2019; CC BY 4.0): drum performances warped onto POP909 beats",
-    "VGMIDI (Ferreira & Whitehead, ISMIR 2019): human valence labels of the valence regressor that labels the pieces",
+    "EMOPIA (Hung et al., ISMIR 2021; CC BY 4.0): part A of its clips (split by song, training/emopia.py) arranged "
+    "for the band, with their human valence quadrant; part B never trained on (it trains the independent judge)",
+    "VGMIDI (Ferreira & Whitehead, ISMIR 2019): human valence labels of the valence labeller that labels the pieces",
     "multi/ (Freedoom BSD-3, OpenMSX GPL-2.0, Planet Blupi GPL-3+): held-out validation only, never trained on",
 ]
 
 
 def write_card(model, ck, onnx_path, worst, args):
     cfg = model.cfg
-    has_cond = cfg.conditioning in ("continuous_concat", "continuous_token")
-    ins, outs = io_names(cfg, has_cond)
+    ins, outs = io_names(cfg)
     hd = cfg.n_embd // cfg.n_head
-    shapes = {"input_ids": ["batch", "sequence_length"], "condition": ["batch", 2], "condition_mask": ["batch"],
-              "logits": ["batch", "sequence_length", cfg.vocab_size]}
+    shapes = {"input_ids": ["batch", "sequence_length"], "position_ids": ["batch", "sequence_length"],
+              "attention_mask": ["batch", "cache_capacity + sequence_length"], "condition": ["batch", 2],
+              "condition_mask": ["batch"], "logits": ["batch", "sequence_length", cfg.vocab_size]}
     io = {"inputs": [], "outputs": []}
     for n in ins:
-        shp = shapes.get(n, ["batch", cfg.n_head, "past_sequence_length", hd])
-        io["inputs"].append({"name": n, "dtype": "int64" if n == "input_ids" else "float32", "shape": shp})
+        shp = shapes.get(n, ["batch", cfg.n_head, "cache_capacity", hd])
+        io["inputs"].append({"name": n, "dtype": "int64" if n in ("input_ids", "position_ids", "attention_mask")
+                             else "float32", "shape": shp})
     for n in outs:
-        shp = shapes.get(n, ["batch", cfg.n_head, "past_sequence_length + sequence_length", hd])
+        shp = shapes.get(n, ["batch", cfg.n_head, "sequence_length", hd])
         io["outputs"].append({"name": n, "dtype": "float32", "shape": shp})
     ds = Path(args.dataset_json)
     ev = Path(args.eval_json) if args.eval_json else None
@@ -175,7 +192,9 @@ def write_card(model, ck, onnx_path, worst, args):
         "conditioning": cfg.conditioning,
         "architecture": {k: getattr(cfg, k) for k in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd",
                                                       "d_condition", "dropout", "null_condition")},
-        "positions": "rotary (RoPE), derived inside the graph from past_sequence_length",
+        "positions": "rotary (RoPE) at position_ids",
+        "cache": f"fixed capacity {cfg.block_size} slots per stream; present.* = the new tokens' keys and values, "
+                 "written by the caller at their positions; attention_mask marks the filled slots",
         "prefix": {"continuous_concat": "[<START>]", "continuous_token": "[<PAD>, <PAD>, <START>] (slots 0, 1 carry v, a)",
                    "discrete_token": "[<Vk>, <Ak>, <START>]", "none": "[<START>]"}[cfg.conditioning],
         "null_condition": {"continuous_concat": "condition_mask 0 (a learned vector replaces the projected emotion)",
@@ -191,12 +210,24 @@ def write_card(model, ck, onnx_path, worst, args):
                      "command": args.train_command},
         "data": json.loads(ds.read_text()) if ds.exists() else None,
         "data_credits": DATA_CREDITS,
-        "labels": "none human for the training pieces: arousal = midi-emotion's note density / instruments "
-                  "playing; valence = VGMIDI-trained regressor (models/valence_regressor.json); both clipped at "
-                  "1.5 x IQR and min-max scaled to [-1, 1] over the training pieces",
+        "labels": "arousal = midi-emotion's note density / instruments playing; valence = the labeller "
+                  "(models/valence_regressor.json: VGMIDI + EMOPIA part A human labels), for EMOPIA clips averaged "
+                  "with the human quadrant's valence on the labeller's scale; both clipped at 1.5 x IQR and min-max "
+                  "scaled to [-1, 1] over the training pieces (constants under data)",
+        "key": "every training piece moved so that its tonic is C (build_dataset.py --key-normalise): the decoder "
+               "writes in C major or C minor" if (json.loads(Path(args.dataset_json).read_text()).get("key_normalised")
+                                                  if Path(args.dataset_json).exists() else False) else None,
         "evaluation": json.loads(ev.read_text()) if ev and ev.exists() else None,
         "export_command": f"python -m training.export --ckpt {args.ckpt} --name {args.name}",
     }
+    if "previous_card" in ck:  # re-exported weights keep the provenance and figures of the card they came with
+        prev = ck["previous_card"]
+        for key in ("id", "training", "data", "data_credits", "labels", "evaluation", "comparison"):
+            if key in prev:
+                card[key] = prev[key]
+        card.pop("key", None)
+        card["export_command"] = (f"python -m training.export --ckpt {args.ckpt} --name {args.name} (the weights of "
+                                  f"{prev['id']}, re-exported from its ONNX file to this interface)")
     path = onnx_path.with_suffix(".json")
     path.write_text(json.dumps(card, indent=1) + "\n")
     return path
@@ -213,14 +244,22 @@ def main():
     ap.add_argument("--eval_json", default="")
     ap.add_argument("--train_command", default="")
     a = ap.parse_args()
-    ck = torch.load(a.ckpt, map_location="cpu", weights_only=False)
-    model = MusicTransformer(GPTConfig(**ck["config"]))
-    model.load_state_dict(ck["model"])
+    if a.ckpt.endswith(".onnx"):  # a decoder shipped in an earlier interface: its weights, carried over
+        from .onnx_to_torch import load as load_onnx
+        model = load_onnx(a.ckpt)
+        ck = {"previous_card": json.loads(Path(a.ckpt).with_suffix(".json").read_text())}
+    else:
+        ck = torch.load(a.ckpt, map_location="cpu", weights_only=False)
+        model = MusicTransformer(GPTConfig(**ck["config"]))
+        model.load_state_dict(ck["model"])
     model.eval()
     path = Path(a.models) / f"{a.name}.onnx"
     export(model, path)
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    vec, worst = vector_run(model, sess)
+    path.with_suffix(".json").write_text(json.dumps({"architecture": {"n_layer": model.cfg.n_layer,
+                                                                      "n_head": model.cfg.n_head,
+                                                                      "n_embd": model.cfg.n_embd,
+                                                                      "block_size": model.cfg.block_size}}))
+    vec, worst = vector_run(model, path)
     assert worst <= 1e-4, f"ONNX Runtime differs from PyTorch by {worst}"
     Path(a.vectors).mkdir(parents=True, exist_ok=True)
     vpath = Path(a.vectors) / f"decoder_{model.cfg.conditioning}.json"

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import midi_tokens as mt
 from . import vocab as V
-from .sampling import nucleus_pick
+from .sampling import guide, nucleus_pick
 
 OUT = Path("training/tests/vectors")
 
@@ -66,7 +66,18 @@ def sampler_cases():
         tok, kept = nucleus_pick(logits, temp, top_p, u, np.array(mask))
         out.append({"logits": [float(x) for x in logits], "temperature": temp, "top_p": top_p, "u": u,
                     "token": tok, "kept": kept})
-    return {"mask": mask, "cases": out}
+    guided = []
+    for k in range(20):  # classifier-free guidance: two streams' logits combined, then the same pick
+        cond = (rng.normal(size=size) * 3).astype(np.float32)
+        other = (cond + rng.normal(size=size)).astype(np.float32)
+        weight = float(rng.choice([0.5, 1.5, 2.0, 3.0]))
+        u = float(rng.random())
+        combined = guide(cond, other, weight)
+        tok, kept = nucleus_pick(combined, 1.2, 0.7, u, np.array(mask))
+        guided.append({"cond": [float(x) for x in cond], "other": [float(x) for x in other], "guidance": weight,
+                       "combined": [float(x) for x in combined], "temperature": 1.2, "top_p": 0.7, "u": u,
+                       "token": tok, "kept": kept})
+    return {"mask": mask, "cases": out, "guided": guided}
 
 
 def main():

@@ -31,7 +31,7 @@ import torch
 from . import midi_tokens as mt
 from . import vocab as V
 from .model import GPTConfig, MusicTransformer
-from .sampling import count_instruments, is_timeshift, nucleus_pick, penalised_temperature, special_mask
+from .sampling import count_instruments, guide, is_timeshift, nucleus_pick, penalised_temperature, special_mask
 
 class Generator:
     def __init__(self, model: MusicTransformer):
@@ -83,14 +83,10 @@ class Generator:
                 ctx = ([prefixes[0][-1]] + music)[-(window - n_pre):]  # <START> while it is in the window
                 full = [p[:n_pre] + ctx for p in prefixes]
                 logits, _ = self.model(torch.tensor(full), cond, condition_mask=cmask)
-            last = logits[:, -1].double()
-            if guided:
-                lp = torch.log_softmax(last, dim=-1)
-                last = lp[1] + guidance * (lp[0] - lp[1])
-            else:
-                last = last[0]
+            last = logits[:, -1].double().numpy()
+            last = guide(last[0], last[1], guidance) if guided else last[0]
             base = note_temp if is_timeshift(last_tok) else rest_temp
-            tok, kept = nucleus_pick(last.numpy(), penalised_temperature(base, repeat), top_p, rng.random(), self.mask)
+            tok, kept = nucleus_pick(last, penalised_temperature(base, repeat), top_p, rng.random(), self.mask)
             repeat = repeat + 1 if kept <= 2 else repeat // 2
             music.append(tok)
             last_tok = tok

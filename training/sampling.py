@@ -49,6 +49,17 @@ def nucleus_pick(logits, temperature, top_p, u, mask=None):
     return int(order[min(j, keep - 1)]), keep
 
 
+def guide(cond, other, weight):
+    """Classifier-free guidance of one pick: log_softmax(other) + weight * (log_softmax(cond) - log_softmax(other)),
+    in float64 (the Java service's dev.aria.music.Guidance computes the same)."""
+    def log_softmax(x):
+        x = np.asarray(x, dtype=np.float64)
+        m = x.max()
+        return x - (m + np.log(np.exp(x - m).sum()))
+    c, o = log_softmax(cond), log_softmax(other)
+    return o + weight * (c - o)
+
+
 def is_timeshift(tok):
     return V.FIRST_TIMESHIFT <= tok < V.N_BASE
 

@@ -44,3 +44,24 @@ def test_repetition_penalty_matches_the_reference_formula():
 def test_special_tokens_are_masked():
     m = special_mask(1017)
     assert m[0] and m[1] and m[1007:].all() and not m[2:1007].any()
+
+
+def test_guided_picks_match_the_committed_vectors():
+    import json
+    from pathlib import Path
+    from training.sampling import guide, nucleus_pick
+    vec = json.loads((Path(__file__).resolve().parent / "vectors" / "sampler.json").read_text())
+    mask = np.array(vec["mask"])
+    assert len(vec["guided"]) >= 10
+    for c in vec["guided"]:
+        combined = guide(np.float32(c["cond"]), np.float32(c["other"]), c["guidance"])
+        np.testing.assert_allclose(combined, c["combined"], rtol=0, atol=1e-9)
+        assert nucleus_pick(combined, c["temperature"], c["top_p"], c["u"], mask) == (c["token"], c["kept"])
+
+
+def test_guidance_one_is_the_conditional_stream_alone():
+    from training.sampling import guide
+    rng = np.random.default_rng(3)
+    cond, other = rng.normal(size=30), rng.normal(size=30)
+    lp = cond - np.log(np.exp(cond - cond.max()).sum()) - cond.max()
+    np.testing.assert_allclose(guide(cond, other, 1.0), lp, atol=1e-12)

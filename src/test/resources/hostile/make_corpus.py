@@ -354,7 +354,7 @@ for name, (low, high) in DECIMALS.items():
                      f"{name} = {bad!r}: not a plain finite decimal number")
 for case_id, name, bad, type_, why in (
         ("gen-len-zero", "gen_len", "0", "validation-failed", "below the minimum 1"),
-        ("gen-len-above-maximum", "gen_len", "4097", "validation-failed", "above the maximum 4096"),
+        ("gen-len-above-maximum", "gen_len", "16385", "validation-failed", "above the maximum 16384"),
         ("gen-len-negative", "gen_len", "-1", "validation-failed", "negative"),
         ("gen-len-fraction", "gen_len", "1.5", "invalid-parameter", "not a whole number"),
         ("gen-len-exponent", "gen_len", "1e3", "invalid-parameter", "exponent notation for a whole number"),

@@ -717,7 +717,7 @@ async function generate() {
                 $('progress').value = body.tokens;
                 const seconds = Math.round((performance.now() - started) / 1000);
                 $('progress-text').textContent = `${body.attempt > 1 ? `Attempt ${body.attempt} of up to ${body.max_attempts} (too few instruments played) · ` : ''}`
-                    + `${body.tokens} of ${body.gen_len} tokens · ${seconds} s`;
+                    + `${body.tokens} of ${body.gen_len} tokens · ${body.seconds.toFixed(1)} s of music · ${seconds} s`;
             } else if (event === 'result') {
                 result = body;
             } else if (event === 'error') {
@@ -799,7 +799,9 @@ async function renderAudio(midi, fileName) {
     form.append('midi', midi, fileName);
     let response;
     try {
-        response = await fetch('render', { method: 'POST', body: form, headers: { Accept: 'audio/wav' } });
+        // FLAC is lossless and about half the size of WAV: ask for it where this browser plays it
+        const accept = audio.canPlayType('audio/flac') ? 'audio/flac, audio/wav;q=0.5' : 'audio/wav';
+        response = await fetch('render', { method: 'POST', body: form, headers: { Accept: accept } });
     } catch (e) {
         failRender(networkProblem(e));
         return;
@@ -808,15 +810,17 @@ async function renderAudio(midi, fileName) {
         failRender(await problemOf(response));
         return;
     }
-    const wav = await response.blob();
-    const url = objectUrl(wav);
+    const flac = (response.headers.get('Content-Type') || '').startsWith('audio/flac');
+    const sound = await response.blob();
+    const url = objectUrl(sound);
     audio.src = url;
     const wavLink = $('download-wav');
     wavLink.href = url;
-    wavLink.download = fileName.replace(/\.midi?$/i, '') + '.wav';
-    wavLink.dataset.bytes = String(wav.size);
+    wavLink.download = fileName.replace(/\.midi?$/i, '') + (flac ? '.flac' : '.wav');
+    wavLink.dataset.bytes = String(sound.size);
+    wavLink.dataset.format = flac ? 'flac' : 'wav';
     wavLink.removeAttribute('aria-disabled');
-    wavLink.textContent = `Download WAV (${formatBytes(wav.size)})`;
+    wavLink.textContent = `Download ${flac ? 'FLAC' : 'WAV'} (${formatBytes(sound.size)})`;
     const font = response.headers.get('ARIA-SoundFont');
     $('audio-status').textContent = font === 'jdk-builtin'
         ? 'Played with the JDK\'s built-in General MIDI sounds.'

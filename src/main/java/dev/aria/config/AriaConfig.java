@@ -86,19 +86,45 @@ public interface AriaConfig {
     interface Generation {
 
         /**
-         * {@code aria.generation.max-concurrent}: how many generations run at the same time; further requests are
-         * refused with 503 instead of queueing behind them.
+         * {@code aria.generation.streams}: decoding streams each decoder advances together in one batched call per
+         * token (default 16). An attempt takes one stream, a guided attempt two; a request reserves the streams of one
+         * attempt, and more of its attempts run beside it while streams are spare. Each stream's key/value cache takes
+         * about 2 MB, allocated when its decoder is first used.
+         */
+        @WithDefault("16")
+        @Min(1)
+        int streams();
+
+        /**
+         * {@code aria.generation.queue-wait}: how long a request waits for its decoder's streams to come free before it
+         * is refused with 503 and {@code Retry-After} (default 5 s).
+         */
+        @WithDefault("5s")
+        Duration queueWait();
+
+        /**
+         * {@code aria.generation.max-waiting}: requests that may wait for streams on one decoder at a time (default
+         * 16); the next one is refused with 503 at once, so that waiting stays bounded.
+         */
+        @WithDefault("16")
+        @Min(0)
+        int maxWaiting();
+
+        /**
+         * {@code aria.generation.parallel-attempts}: attempts of one request decoded side by side while streams are
+         * spare (default 2). A later attempt stops as soon as an earlier one has enough instruments, so the second one
+         * costs little when the first succeeds, and nothing waits for it when it fails.
          */
         @WithDefault("2")
         @Min(1)
-        int maxConcurrent();
+        int parallelAttempts();
 
         /** {@code aria.generation.deadline}: wall-clock budget of one generation request (default 120 s). */
         @WithDefault("120s")
         Duration deadline();
 
         /** {@code aria.generation.max-gen-len}: largest number of tokens one generation may produce. */
-        @WithDefault("4096")
+        @WithDefault("16384")
         @Min(1)
         int maxGenLen();
 
@@ -111,16 +137,16 @@ public interface AriaConfig {
         int maxAttempts();
 
         /**
-         * {@code aria.generation.intra-op-threads}: ONNX Runtime threads one generation uses. With
-         * {@code max-concurrent} generations at once, keep their product at or below the number of cores.
+         * {@code aria.generation.intra-op-threads}: ONNX Runtime threads each decoder's calls use. Each decoder decodes
+         * on a thread of its own, so keep this times the number of decoders in use at or below the number of cores.
          */
         @WithDefault("1")
         @Min(1)
         int intraOpThreads();
 
         /**
-         * {@code aria.generation.retry-after}: the {@code Retry-After} a client is told to wait when every generation
-         * slot is busy (503).
+         * {@code aria.generation.retry-after}: the {@code Retry-After} a client is told to wait when no decoding stream
+         * came free in time (503).
          */
         @WithDefault("10s")
         Duration retryAfter();

@@ -18,23 +18,45 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param context     the trained window, in tokens, prefix included
  * @param vocabSize   logits per position
  * @param prefixLen   emotion slots before {@code <START>} (2 for continuous_token and discrete_token, else 0)
+ * @param nullCondition whether the decoder learned a null condition (classifier-free guidance): for the continuous
+ *                    conditionings the graph then has a {@code condition_mask} input, for discrete_token the null
+ *                    condition is the prefix {@code <PAD> <PAD>}
+ * @param guidance    the guidance weight a request gets when it names none: the card's {@code serving.guidance},
+ *                    chosen on the decoder's evaluation (1 = off when the card names none)
+ * @param guidanceContrast what guidance contrasts with when a request names no contrast
+ *                    ({@code serving.guidance_contrast}; else the null condition where the decoder learned one, else
+ *                    the opposite valence)
  */
 public record DecoderCard(String id, Conditioning conditioning, int layers, int heads, int headDim, int context,
-        int vocabSize, int prefixLen) {
+        int vocabSize, int prefixLen, boolean nullCondition, double guidance, Guidance.Contrast guidanceContrast) {
 
     public static DecoderCard read(Path file) throws IOException {
         JsonNode card = new ObjectMapper().readTree(file.toFile());
         JsonNode arch = card.get("architecture");
         String cond = card.get("conditioning").asText();
+        boolean nullCondition = arch.path("null_condition").asBoolean(false);
+        String contrast = card.path("serving").path("guidance_contrast").asText(nullCondition ? "null" : "valence");
         return new DecoderCard(card.get("id").asText(),
                 Conditioning.fromWire(cond).orElseThrow(() -> new IOException("unknown conditioning " + cond + " in " + file)),
                 arch.get("n_layer").asInt(), arch.get("n_head").asInt(), arch.get("n_embd").asInt() / arch.get("n_head").asInt(),
                 arch.get("block_size").asInt(), arch.get("vocab_size").asInt(),
-                "continuous_concat".equals(cond) ? 0 : 2);
+                "continuous_concat".equals(cond) ? 0 : 2, nullCondition, card.path("serving").path("guidance").asDouble(1.0),
+                Guidance.Contrast.fromWire(contrast)
+                        .orElseThrow(() -> new IOException("unknown serving.guidance_contrast in " + file)));
     }
 
     /** Whether the graph has a {@code condition} input. */
     public boolean takesCondition() {
         return conditioning != Conditioning.DISCRETE_TOKEN;
+    }
+
+    /** Whether the graph has a {@code condition_mask} input (1 = the emotion, 0 = the null condition). */
+    public boolean takesConditionMask() {
+        return nullCondition && takesCondition();
+    }
+
+    /** Floats of one stream's keys (or values) in one layer: heads x window x head width. */
+    int cacheRowSize() {
+        return heads * context * headDim;
     }
 }

@@ -3,18 +3,24 @@ package dev.aria.music;
 /**
  * Everything one generation needs, already validated.
  *
- * @param valence        requested valence in [-1, 1]
- * @param arousal        requested arousal in [-1, 1]
- * @param conditioning   which decoder
- * @param genLen         tokens to generate
+ * @param valence         requested valence in [-1, 1] (at the start, if the emotion moves)
+ * @param arousal         requested arousal in [-1, 1] (at the start, if the emotion moves)
+ * @param conditioning    which decoder
+ * @param genLen          tokens to generate, at most
  * @param noteTemperature temperature of the token after a TIMESHIFT
  * @param restTemperature temperature of every other token
- * @param topP           nucleus mass in (0, 1]
- * @param minInstruments regenerate while fewer instruments play (bounded by the attempts)
- * @param seed           seed of the draws; same seed and inputs give the same tokens
+ * @param topP            nucleus mass in (0, 1]
+ * @param minInstruments  regenerate while fewer instruments play (bounded by the attempts)
+ * @param seed            seed of the draws; same seed and inputs give the same tokens
+ * @param guidance        classifier-free guidance weight; 1 = off (one stream), else two streams per attempt
+ * @param contrast        what a guided attempt's second stream is conditioned on
+ * @param durationMs      stop once the music is this long (milliseconds); 0 = only {@code genLen} stops it
+ * @param valenceEnd      valence at the end, the condition moving linearly from {@code valence}; NaN = constant
+ * @param arousalEnd      arousal at the end, likewise; NaN = constant
  */
 public record GenerationSettings(double valence, double arousal, Conditioning conditioning, int genLen,
-        double noteTemperature, double restTemperature, double topP, int minInstruments, long seed) {
+        double noteTemperature, double restTemperature, double topP, int minInstruments, long seed, double guidance,
+        Guidance.Contrast contrast, int durationMs, double valenceEnd, double arousalEnd) {
 
     // The defaults of the reference demo and midi-emotion's generator: the one source of the form's defaults, the
     // API document's and the service's warm-up.
@@ -25,4 +31,34 @@ public record GenerationSettings(double valence, double arousal, Conditioning co
     public static final double DEFAULT_REST_TEMPERATURE = 1.2;
     public static final double DEFAULT_TOP_P = 0.7;
     public static final int DEFAULT_MIN_INSTRUMENTS = 2;
+    // Guidance has no constant default: each decoder's card names the weight and contrast chosen on its evaluation
+    // (DecoderCard.guidance).
+
+    /** A constant emotion, no guidance, no duration: the reference generator's settings. */
+    public GenerationSettings(double valence, double arousal, Conditioning conditioning, int genLen,
+            double noteTemperature, double restTemperature, double topP, int minInstruments, long seed) {
+        this(valence, arousal, conditioning, genLen, noteTemperature, restTemperature, topP, minInstruments, seed,
+                1.0, Guidance.Contrast.NULL, 0, Double.NaN, Double.NaN);
+    }
+
+    /** Whether each attempt decodes a second, contrasting stream. */
+    public boolean guided() {
+        return guidance != 1.0;
+    }
+
+    /** The same settings with another guidance. */
+    public GenerationSettings withGuidance(double weight, Guidance.Contrast c) {
+        return new GenerationSettings(valence, arousal, conditioning, genLen, noteTemperature, restTemperature, topP,
+                minInstruments, seed, weight, c, durationMs, valenceEnd, arousalEnd);
+    }
+
+    /** Valence once {@code generated} of {@code genLen} tokens exist. */
+    public double valenceAt(int generated) {
+        return Double.isNaN(valenceEnd) ? valence : valence + (valenceEnd - valence) * generated / genLen;
+    }
+
+    /** Arousal once {@code generated} of {@code genLen} tokens exist. */
+    public double arousalAt(int generated) {
+        return Double.isNaN(arousalEnd) ? arousal : arousal + (arousalEnd - arousal) * generated / genLen;
+    }
 }

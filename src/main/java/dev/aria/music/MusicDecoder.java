@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import ai.onnxruntime.OnnxTensor;
@@ -12,20 +13,32 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 /**
- * One ONNX decoder, loaded once and shared by all requests (an {@link OrtSession} is thread-safe for {@code run}).
- * Each generation opens its own {@link Stream}, which holds that generation's key/value cache.
+ * One ONNX decoder (the graph {@code training/export.py} writes), loaded once. It runs batches of streams over a
+ * {@link KvCache}: {@link #step} advances every stream in rows {@code 0 .. n-1} by one token in one call, whatever
+ * their lengths (each row has its own positions and attention mask), and {@link #encode} runs the first tokens of
+ * some streams (a prefix, or a slid window) from an empty cache. The graph's inputs are {@code input_ids},
+ * {@code position_ids}, {@code attention_mask} (the cache's filled slots, then the new tokens), {@code condition}
+ * and {@code condition_mask} where the decoder takes them, and {@code past_key_values.N.key|value}; its outputs are
+ * {@code logits} and {@code present.N.key|value}, the new tokens' keys and values only.
+ *
+ * <p>A step allocates nothing: for each batch size it builds, once, the input tensors over direct buffers it refills
+ * and the output tensors ONNX Runtime writes into (pinned outputs), and the cache's rows are read in place. Use it
+ * from one thread at a time (the engine's).
  */
 public final class MusicDecoder implements AutoCloseable {
 
     private final OrtEnvironment env;
     private final OrtSession session;
     private final DecoderCard card;
+    private final Map<Integer, StepTensors> steps = new HashMap<>();
+    private KvCache stepCache;
 
     public MusicDecoder(OrtEnvironment env, Path onnx, DecoderCard card, int intraOpThreads) throws OrtException {
         this.env = env;
         this.card = card;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(intraOpThreads);
+            options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             this.session = env.createSession(onnx.toString(), options);
         }
@@ -35,93 +48,186 @@ public final class MusicDecoder implements AutoCloseable {
         return card;
     }
 
-    /** Opens a decoding stream for one generation; close it when done (it owns native tensors). */
-    public Stream open(double valence, double arousal) throws OrtException {
-        return new Stream((float) valence, (float) arousal);
+    /** A cache for {@code rows} streams of this decoder. */
+    KvCache cache(int rows) {
+        return new KvCache(card, rows);
+    }
+
+    /**
+     * One token for each stream in rows {@code 0 .. n-1} of {@code cache}: {@code ids[r]}, at the stream's length;
+     * {@code conditions[2r], [2r+1]} its valence and arousal and {@code masks[r]} its condition mask (read only where
+     * the graph takes them). Appends the tokens to the cache and returns the logits, row {@code r} at
+     * {@code r * vocabSize}; the buffer is reused by the next step with the same {@code n}.
+     */
+    FloatBuffer step(KvCache cache, int n, int[] ids, float[] conditions, float[] masks) throws OrtException {
+        if (cache != stepCache) { // the step tensors read one cache's rows in place
+            steps.values().forEach(StepTensors::close);
+            steps.clear();
+            stepCache = cache;
+        }
+        StepTensors t = steps.computeIfAbsent(n, rows -> new StepTensors(cache, rows));
+        int slots = card.context();
+        for (int r = 0; r < n; r++) {
+            int length = cache.length(r);
+            if (length >= slots) {
+                throw new IllegalStateException("stream in row " + r + " has filled its window; slide it first");
+            }
+            t.ids.put(r, ids[r]);
+            t.positions.put(r, length);
+            int base = r * (slots + 1);
+            for (int j = 0; j < slots; j++) {
+                t.mask.put(base + j, j < length ? 1 : 0);
+            }
+            t.mask.put(base + slots, 1);
+        }
+        if (card.takesCondition()) {
+            t.condition.put(0, conditions, 0, 2 * n);
+        }
+        if (card.takesConditionMask()) {
+            t.conditionMask.put(0, masks, 0, n);
+        }
+        try (OrtSession.Result ignored = session.run(t.inputs, t.outputs)) {
+            for (int l = 0; l < card.layers(); l++) {
+                for (int r = 0; r < n; r++) {
+                    cache.append(r, l, t.presentKeys[l], t.presentValues[l], r, 1);
+                }
+            }
+        }
+        for (int r = 0; r < n; r++) {
+            cache.grow(r, 1);
+        }
+        return t.logits;
+    }
+
+    /**
+     * Encodes {@code t} tokens for each of {@code k} streams from an empty cache: {@code tokens[b]} go to cache row
+     * {@code rows[b]} at positions {@code 0 .. t-1} (the row is cleared first). Returns the logits of each stream's
+     * last position, {@code [k, vocabSize]}.
+     */
+    float[][] encode(KvCache cache, int[] rows, int k, int t, int[][] tokens, float[] conditions, float[] masks)
+            throws OrtException {
+        long[] ids = new long[k * t];
+        long[] positions = new long[k * t];
+        long[] mask = new long[k * t];
+        for (int b = 0; b < k; b++) {
+            for (int i = 0; i < t; i++) {
+                ids[b * t + i] = tokens[b][i];
+                positions[b * t + i] = i;
+                mask[b * t + i] = 1;
+            }
+        }
+        Map<String, OnnxTensor> in = new LinkedHashMap<>();
+        try {
+            in.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {k, t}));
+            in.put("position_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(positions), new long[] {k, t}));
+            in.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {k, t}));
+            if (card.takesCondition()) {
+                in.put("condition", OnnxTensor.createTensor(env, FloatBuffer.wrap(conditions, 0, 2 * k),
+                        new long[] {k, 2}));
+            }
+            if (card.takesConditionMask()) {
+                in.put("condition_mask", OnnxTensor.createTensor(env, FloatBuffer.wrap(masks, 0, k), new long[] {k}));
+            }
+            long[] empty = {k, card.heads(), 0, card.headDim()};
+            for (int l = 0; l < card.layers(); l++) {
+                in.put("past_key_values." + l + ".key", OnnxTensor.createTensor(env, FloatBuffer.allocate(0), empty));
+                in.put("past_key_values." + l + ".value", OnnxTensor.createTensor(env, FloatBuffer.allocate(0), empty));
+            }
+            try (OrtSession.Result out = session.run(in)) {
+                for (int b = 0; b < k; b++) {
+                    cache.clear(rows[b]);
+                }
+                for (int l = 0; l < card.layers(); l++) {
+                    FloatBuffer keys = ((OnnxTensor) out.get("present." + l + ".key").orElseThrow()).getFloatBuffer();
+                    FloatBuffer values = ((OnnxTensor) out.get("present." + l + ".value").orElseThrow())
+                            .getFloatBuffer();
+                    for (int b = 0; b < k; b++) {
+                        cache.append(rows[b], l, keys, values, b, t);
+                    }
+                }
+                for (int b = 0; b < k; b++) {
+                    cache.grow(rows[b], t);
+                }
+                FloatBuffer logits = ((OnnxTensor) out.get(0)).getFloatBuffer();
+                float[][] last = new float[k][card.vocabSize()];
+                for (int b = 0; b < k; b++) {
+                    logits.get(((b * t) + t - 1) * card.vocabSize(), last[b]);
+                }
+                return last;
+            }
+        } finally {
+            in.values().forEach(OnnxTensor::close);
+        }
     }
 
     @Override
     public void close() throws OrtException {
+        for (StepTensors t : steps.values()) {
+            t.close();
+        }
+        steps.clear();
         session.close();
     }
 
-    /**
-     * Incremental decoding state: the cache is the {@code present.*} outputs of the previous call, fed back as the
-     * {@code past_key_values.*} inputs of the next, without copying them out of ONNX Runtime.
-     */
-    public final class Stream implements AutoCloseable {
-        private final OnnxTensor condition;
-        private final OnnxTensor emptyCache;
-        private final float[] logits = new float[card.vocabSize()];
-        private OrtSession.Result last;
-        private int cacheLength;
-
-        private Stream(float valence, float arousal) throws OrtException {
-            this.condition = card.takesCondition()
-                    ? OnnxTensor.createTensor(env, FloatBuffer.wrap(new float[] {valence, arousal}), new long[] {1, 2})
-                    : null;
-            this.emptyCache = OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
-                    new long[] {1, card.heads(), 0, card.headDim()});
-        }
-
-        /** Tokens in the cache. */
-        public int cacheLength() {
-            return cacheLength;
-        }
-
-        /** Forgets the cache: the next {@link #step} starts at position 0. */
-        public void reset() {
-            if (last != null) {
-                last.close();
-                last = null;
-            }
-            cacheLength = 0;
-        }
-
-        /**
-         * Runs the decoder on {@code ids} (appended after the cache) and returns the logits of the last position.
-         * The returned array is reused by the next call.
-         */
-        public float[] step(int[] ids) throws OrtException {
-            int count = ids.length;
-            long[] longIds = new long[count];
-            for (int i = 0; i < count; i++) {
-                longIds[i] = ids[i];
-            }
-            try (OnnxTensor input = OnnxTensor.createTensor(env, LongBuffer.wrap(longIds), new long[] {1, count})) {
-                Map<String, OnnxTensor> feeds = new HashMap<>();
-                feeds.put("input_ids", input);
-                if (condition != null) {
-                    feeds.put("condition", condition);
+    /** The tensors of a one-token step of {@code n} streams, over buffers that live as long as the decoder. */
+    private final class StepTensors implements AutoCloseable {
+        final LongBuffer ids;
+        final LongBuffer positions;
+        final LongBuffer mask;
+        final FloatBuffer condition;
+        final FloatBuffer conditionMask;
+        final FloatBuffer logits;
+        final FloatBuffer[] presentKeys;
+        final FloatBuffer[] presentValues;
+        final Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+        final Map<String, OnnxTensor> outputs = new LinkedHashMap<>();
+        StepTensors(KvCache cache, int n) {
+            try {
+                ids = longs(n);
+                positions = longs(n);
+                mask = longs(n * (card.context() + 1));
+                condition = KvCache.direct(2 * n);
+                conditionMask = KvCache.direct(n);
+                logits = KvCache.direct(n * card.vocabSize());
+                presentKeys = new FloatBuffer[card.layers()];
+                presentValues = new FloatBuffer[card.layers()];
+                inputs.put("input_ids", OnnxTensor.createTensor(env, ids, new long[] {n, 1}));
+                inputs.put("position_ids", OnnxTensor.createTensor(env, positions, new long[] {n, 1}));
+                inputs.put("attention_mask", OnnxTensor.createTensor(env, mask, new long[] {n, card.context() + 1}));
+                if (card.takesCondition()) {
+                    inputs.put("condition", OnnxTensor.createTensor(env, condition, new long[] {n, 2}));
                 }
-                for (int layer = 0; layer < card.layers(); layer++) {
-                    feeds.put("past_key_values." + layer + ".key", cached("present." + layer + ".key"));
-                    feeds.put("past_key_values." + layer + ".value", cached("present." + layer + ".value"));
+                if (card.takesConditionMask()) {
+                    inputs.put("condition_mask", OnnxTensor.createTensor(env, conditionMask, new long[] {n}));
                 }
-                OrtSession.Result result = session.run(feeds);
-                if (last != null) {
-                    last.close();
+                long[] past = {n, card.heads(), card.context(), card.headDim()};
+                for (int l = 0; l < card.layers(); l++) {
+                    inputs.put("past_key_values." + l + ".key", OnnxTensor.createTensor(env, cache.view(l, false, n), past));
+                    inputs.put("past_key_values." + l + ".value", OnnxTensor.createTensor(env, cache.view(l, true, n), past));
                 }
-                last = result;
-                cacheLength += count;
-                FloatBuffer all = ((OnnxTensor) result.get(0)).getFloatBuffer();
-                all.position((count - 1) * card.vocabSize());
-                all.get(logits);
-                return logits;
+                outputs.put("logits", OnnxTensor.createTensor(env, logits, new long[] {n, 1, card.vocabSize()}));
+                long[] present = {n, card.heads(), 1, card.headDim()};
+                for (int l = 0; l < card.layers(); l++) {
+                    presentKeys[l] = KvCache.direct(n * card.heads() * card.headDim());
+                    presentValues[l] = KvCache.direct(n * card.heads() * card.headDim());
+                    outputs.put("present." + l + ".key", OnnxTensor.createTensor(env, presentKeys[l], present));
+                    outputs.put("present." + l + ".value", OnnxTensor.createTensor(env, presentValues[l], present));
+                }
+            } catch (OrtException e) {
+                close();
+                throw new IllegalStateException("cannot prepare the decoder's tensors for " + n + " streams", e);
             }
         }
 
-        private OnnxTensor cached(String name) {
-            return last == null ? emptyCache : (OnnxTensor) last.get(name).orElseThrow();
+        private LongBuffer longs(int count) {
+            return java.nio.ByteBuffer.allocateDirect(count * Long.BYTES).order(java.nio.ByteOrder.nativeOrder())
+                    .asLongBuffer();
         }
 
         @Override
         public void close() {
-            reset();
-            emptyCache.close();
-            if (condition != null) {
-                condition.close();
-            }
+            inputs.values().forEach(OnnxTensor::close);
+            outputs.values().forEach(OnnxTensor::close);
         }
     }
 }

@@ -7,10 +7,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.function.IntConsumer;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,12 +29,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.Startup;
 
 /**
- * The music side of the service: the vocabulary, one ONNX decoder per shipped conditioning (loaded once at start-up,
- * warmed up with a short generation, closed at shutdown), the bound on concurrent generations, and the one pipeline
- * from settings to a MIDI file ({@link Slot#compose}) that every endpoint uses.
+ * The music side of the service: the vocabulary, one ONNX decoder per shipped conditioning (loaded side by side at
+ * start-up, warmed up with a few tokens, closed at shutdown), each with its {@link DecodingEngine} that batches every
+ * stream decoding on it, the bound on waiting requests, and the one pipeline from settings to a MIDI file
+ * ({@link Slot#compose}) that every endpoint uses.
  */
 @ApplicationScoped
 @Startup
@@ -42,12 +45,12 @@ public class MusicService implements ModelStatus {
     private static final Logger LOG = Logger.getLogger(MusicService.class);
 
     private final AriaConfig config;
-    private final MusicGenerator generator;
+    private final Vocabulary vocab;
     private final MidiWriter midi;
     private final TokenDecoder tokenDecoder;
     private final List<String> instruments;
-    private final Map<Conditioning, MusicDecoder> decoders = new EnumMap<>(Conditioning.class);
-    private final Semaphore slots;
+    private final Map<Conditioning, DecodingEngine> engines = new EnumMap<>(Conditioning.class);
+    private final CompletableFuture<Void> loading;
     private final DistributionSummary tokensGenerated;
     private final Counter rejected;
     private final AtomicInteger active = new AtomicInteger();
@@ -56,40 +59,111 @@ public class MusicService implements ModelStatus {
     MusicService(AriaConfig config, MeterRegistry registry) throws IOException, OrtException {
         this.config = config;
         Path dir = config.models().dir();
-        Vocabulary vocab = Vocabulary.load(dir.resolve("vocab.json"));
-        this.generator = new MusicGenerator(vocab);
+        this.vocab = Vocabulary.load(dir.resolve("vocab.json"));
         this.midi = new MidiWriter(vocab.parts());
         this.tokenDecoder = new TokenDecoder(vocab);
         this.instruments = vocab.parts().stream().map(Part::name).toList();
-        this.slots = new Semaphore(config.generation().maxConcurrent());
         this.tokensGenerated = DistributionSummary.builder("aria.generate.tokens")
                 .description("Tokens generated per /generate request").baseUnit("tokens")
                 .publishPercentileHistogram().register(registry);
         this.rejected = Counter.builder("aria.generate.rejected")
-                .description("/generate requests refused with 503 because every generation slot was busy")
+                .description("/generate requests refused with 503: no decoding stream came free in time")
                 .register(registry);
         Gauge.builder("aria.generate.active", active, AtomicInteger::get)
-                .description("Generations computing now (at most aria.generation.max-concurrent); a generation "
-                        + "whose client left stops within one token")
+                .description("Generations computing now; a generation whose client left stops within one token")
                 .register(registry);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        for (Conditioning c : installed(dir)) {
-            Path onnx = dir.resolve("music_" + c.wireName() + ".onnx");
-            Path card = dir.resolve("music_" + c.wireName() + ".json");
-            decoders.put(c, new MusicDecoder(env, onnx, DecoderCard.read(card), config.generation().intraOpThreads()));
-        }
-        if (decoders.isEmpty()) {
+        if (installed(dir).isEmpty()) {
             throw new IllegalStateException("No music decoder (music_<conditioning>.onnx + .json) in " + dir.toAbsolutePath());
         }
-        for (MusicDecoder d : decoders.values()) {
-            GenerationSettings warm = new GenerationSettings(0, 0, d.card().conditioning(), 16,
+        // The decoders load and warm up beside the rest of the start-up (the image model, the HTTP server); readiness
+        // waits for them, and so does a request that comes earlier.
+        this.loading = CompletableFuture.runAsync(() -> {
+            try {
+                for (Map.Entry<Conditioning, MusicDecoder> e : load(dir, config.generation().intraOpThreads())
+                        .entrySet()) {
+                    DecodingEngine engine = new DecodingEngine(e.getValue(), vocab, config.generation().streams(),
+                            config.generation().maxWaiting());
+                    engines.put(e.getKey(), engine);
+                    Gauge.builder("aria.generate.streams", engine, DecodingEngine::reservedStreams)
+                            .tag("conditioning", e.getKey().wireName())
+                            .description("Decoding streams in use or promised (at most aria.generation.streams)")
+                            .register(registry);
+                }
+                warmUp();
+                ready = true;
+            } catch (IOException | OrtException | RuntimeException e) {
+                LOG.error("The music decoders could not be loaded; the service stops", e);
+                Quarkus.asyncExit(1);
+                throw new CompletionException(e);
+            }
+        }, runnable -> new Thread(runnable, "aria-decoder-loading").start());
+    }
+
+    /** The engines, once loaded (waits for the start-up's loading). */
+    private Map<Conditioning, DecodingEngine> engines() {
+        loading.join();
+        return engines;
+    }
+
+    /** The installed decoders, their sessions created side by side (each takes a few hundred milliseconds). */
+    private static Map<Conditioning, MusicDecoder> load(Path dir, int threads) throws IOException, OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        Map<Conditioning, CompletableFuture<MusicDecoder>> loading = new EnumMap<>(Conditioning.class);
+        for (Conditioning c : installed(dir)) {
+            Path onnx = dir.resolve("music_" + c.wireName() + ".onnx");
+            DecoderCard card = DecoderCard.read(dir.resolve("music_" + c.wireName() + ".json"));
+            loading.put(c, CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new MusicDecoder(env, onnx, card, threads);
+                } catch (OrtException e) {
+                    throw new CompletionException(e);
+                }
+            }));
+        }
+        Map<Conditioning, MusicDecoder> out = new EnumMap<>(Conditioning.class);
+        for (Map.Entry<Conditioning, CompletableFuture<MusicDecoder>> e : loading.entrySet()) {
+            try {
+                out.put(e.getKey(), e.getValue().join());
+            } catch (CompletionException ex) {
+                if (ex.getCause() instanceof OrtException ort) {
+                    throw ort;
+                }
+                throw ex;
+            }
+        }
+        return out;
+    }
+
+    /** The least work that proves each decoder answers: a prefix and two steps, every engine at once. */
+    private void warmUp() {
+        List<CompletableFuture<Void>> runs = new java.util.ArrayList<>();
+        for (DecodingEngine engine : engines.values()) {
+            GenerationSettings warm = new GenerationSettings(0, 0, engine.card().conditioning(), 3,
                     GenerationSettings.DEFAULT_NOTE_TEMPERATURE, GenerationSettings.DEFAULT_REST_TEMPERATURE,
                     GenerationSettings.DEFAULT_TOP_P, 1, 0);
-            GeneratedPiece p = generator.generate(d, warm, 1, () -> false, n -> { });
-            LOG.infof("Loaded %s (%d layers, window %d): warm-up generated %d tokens", d.card().id(),
-                    d.card().layers(), d.card().context(), p.length());
+            runs.add(CompletableFuture.runAsync(() -> {
+                GeneratedPiece p = run(engine, warm, () -> false, (a, t, ms) -> { });
+                LOG.infof("Loaded %s (%d layers, window %d, %d streams): warm-up generated %d tokens",
+                        engine.card().id(), engine.card().layers(), engine.card().context(), engine.capacity(),
+                        p.length());
+            }));
         }
-        ready = true;
+        runs.forEach(CompletableFuture::join);
+    }
+
+    /** One generation on {@code engine}, its streams reserved here: for the warm-up, which no request competes with. */
+    private GeneratedPiece run(DecodingEngine engine, GenerationSettings s, BooleanSupplier stop, Progress progress) {
+        try {
+            if (!engine.reserve(s.guided() ? 2 : 1, Duration.ofMinutes(1))) {
+                throw new IllegalStateException("no stream free on " + engine.card().id());
+            }
+            Job job = new Job(s, engine.card(), vocab, 1, 1, stop);
+            engine.submit(job);
+            return job.await(progress::progress);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /**
@@ -115,23 +189,36 @@ public class MusicService implements ModelStatus {
 
     /** Conditionings whose decoder is shipped, in declaration order. */
     public List<Conditioning> available() {
-        return List.copyOf(decoders.keySet());
+        return List.copyOf(engines().keySet());
     }
 
     public Optional<DecoderCard> card(Conditioning c) {
-        return Optional.ofNullable(decoders.get(c)).map(MusicDecoder::card);
+        return Optional.ofNullable(engines().get(c)).map(DecodingEngine::card);
     }
 
     /**
-     * Reserves a generation slot, or none when every slot is busy: requests never queue without bound. Close the slot
-     * (idempotent) when its generation has ended, however it ended.
+     * Reserves the decoding streams one attempt of {@code settings} needs on its decoder (two when guided), waiting up
+     * to {@code aria.generation.queue-wait} behind at most {@code aria.generation.max-waiting} other requests; none
+     * when they stay busy: requests never queue without bound. Close the slot (idempotent) when its generation has
+     * ended, however it ended.
+     *
+     * @throws IllegalArgumentException when no decoder of {@code settings.conditioning()} is installed
      */
-    public Optional<Slot> reserve() {
-        if (!slots.tryAcquire()) {
-            rejected.increment();
-            return Optional.empty();
+    public Optional<Slot> reserve(GenerationSettings settings) {
+        DecodingEngine engine = engines().get(settings.conditioning());
+        if (engine == null) {
+            throw new IllegalArgumentException("no decoder for " + settings.conditioning() + " is installed");
         }
-        return Optional.of(new Slot());
+        int streams = settings.guided() ? 2 : 1;
+        try {
+            if (engine.reserve(streams, config.generation().queueWait())) {
+                return Optional.of(new Slot(engine, streams));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        rejected.increment();
+        return Optional.empty();
     }
 
     /**
@@ -150,46 +237,62 @@ public class MusicService implements ModelStatus {
     @PreDestroy
     void close() {
         ready = false;
-        for (MusicDecoder d : decoders.values()) {
-            try {
-                d.close();
-            } catch (OrtException e) {
-                LOG.warn("closing decoder", e);
-            }
+        loading.cancel(false);
+        for (DecodingEngine e : engines.values()) {
+            e.close();
         }
     }
 
-    /** A reserved generation slot: it composes one piece. */
+    /** What a composition reports while it runs: attempt number (from 1), tokens and milliseconds of music so far. */
+    @FunctionalInterface
+    public interface Progress {
+        void progress(int attempt, int tokens, long musicMs);
+    }
+
+    /** Decoding streams reserved for one request: it composes one piece. */
     public final class Slot implements AutoCloseable {
-        private volatile boolean released;
+        private final DecodingEngine engine;
+        private final int streams;
+        private boolean submitted;
+        private boolean released;
+
+        private Slot(DecodingEngine engine, int streams) {
+            this.engine = engine;
+            this.streams = streams;
+        }
 
         /**
-         * The generation pipeline, in the caller's thread (a worker thread, never the event loop): generates the
+         * The generation pipeline, run by the decoder's engine while the calling (worker) thread waits: generates the
          * tokens, stopped early by {@code stop} or by {@code aria.generation.deadline}, decodes them into notes and
          * writes the MIDI file, whose text event says which decoder played, how many instruments and attempts it took,
          * and whether it fell short.
          *
          * @param stop     polled at every token: true stops the generation (the client has gone)
-         * @param progress told the number of tokens generated so far in the current attempt
-         * @throws IllegalArgumentException when no decoder of {@code settings.conditioning()} is installed
-         * @throws IllegalStateException    when the slot is already closed, or the decoder fails
+         * @param progress told, on the calling thread, how far the generation has come
+         * @throws IllegalArgumentException when the settings ask for another decoder than the slot's
+         * @throws IllegalStateException    when the slot was used or closed already, or the decoder fails
          */
-        public Composition compose(GenerationSettings settings, BooleanSupplier stop, IntConsumer progress) {
-            if (released) {
-                throw new IllegalStateException("generation slot already released");
-            }
-            MusicDecoder decoder = decoders.get(settings.conditioning());
-            if (decoder == null) {
-                throw new IllegalArgumentException("no decoder for " + settings.conditioning() + " is installed");
+        public Composition compose(GenerationSettings settings, BooleanSupplier stop, Progress progress) {
+            synchronized (this) {
+                if (released || submitted) {
+                    throw new IllegalStateException("generation slot already used");
+                }
+                if (settings.conditioning() != engine.card().conditioning() || (settings.guided() ? 2 : 1) != streams) {
+                    throw new IllegalArgumentException("the slot was reserved for other settings");
+                }
+                submitted = true; // the engine gives the streams back when the job ends
             }
             long deadline = System.nanoTime() + config.generation().deadline().toNanos();
+            Job job = new Job(settings, engine.card(), vocab, config.generation().maxAttempts(),
+                    config.generation().parallelAttempts(), () -> stop.getAsBoolean() || System.nanoTime() > deadline);
             GeneratedPiece piece;
             active.incrementAndGet();
             try {
-                piece = generator.generate(decoder, settings, config.generation().maxAttempts(),
-                        () -> stop.getAsBoolean() || System.nanoTime() > deadline, progress);
-            } catch (OrtException e) {
-                throw new IllegalStateException("the decoder " + decoder.card().id() + " failed", e);
+                engine.submit(job);
+                piece = job.await(progress::progress);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while composing", e);
             } finally {
                 active.decrementAndGet();
             }
@@ -208,7 +311,9 @@ public class MusicService implements ModelStatus {
         public synchronized void close() {
             if (!released) {
                 released = true;
-                slots.release();
+                if (!submitted) {
+                    engine.release(streams); // never composed: nobody else gives the streams back
+                }
             }
         }
     }
@@ -216,6 +321,7 @@ public class MusicService implements ModelStatus {
     /** The text event of the MIDI file: model, instruments, attempts, and whether anything fell short. */
     private static String summary(GeneratedPiece p, GenerationSettings s) {
         return "ARIA " + p.modelId() + ": " + p.instruments() + " instruments, " + p.attempts() + " attempt(s)"
+                + (s.guided() ? ", guidance " + s.guidance() : "")
                 + (p.metMinimum() ? "" : ", fewer than the " + s.minInstruments() + " asked for (best attempt kept)")
                 + (p.truncated() ? ", stopped early at the deadline" : "");
     }

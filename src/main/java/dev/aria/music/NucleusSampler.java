@@ -33,6 +33,15 @@ public final class NucleusSampler {
     }
 
     public Pick pick(float[] logits, double temperature, double topP, double u) {
+        double[] x = new double[logits.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = logits[i];
+        }
+        return pick(x, temperature, topP, u);
+    }
+
+    /** As {@link #pick(float[], double, double, double)}, on logits (or log-probabilities) in double precision. */
+    public Pick pick(double[] logits, double temperature, double topP, double u) {
         int n = 0;
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < mask.length; i++) {

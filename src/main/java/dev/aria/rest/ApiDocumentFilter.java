@@ -19,7 +19,9 @@ import org.eclipse.microprofile.openapi.models.media.Schema;
 
 import dev.aria.image.ImageDecoder;
 import dev.aria.music.Conditioning;
+import dev.aria.music.DecoderCard;
 import dev.aria.music.GenerationSettings;
+import dev.aria.music.Guidance;
 import dev.aria.music.MusicService;
 import io.quarkus.smallrye.openapi.OpenApiFilter;
 
@@ -47,7 +49,7 @@ public class ApiDocumentFilter implements OASFilter {
     public void filterOpenAPI(OpenAPI openAPI) {
         Config config = ConfigProvider.getConfig();
         Path models = config.getOptionalValue("aria.models.dir", Path.class).orElse(Path.of("models"));
-        int maxGenLen = config.getOptionalValue("aria.generation.max-gen-len", Integer.class).orElse(4096);
+        int maxGenLen = config.getOptionalValue("aria.generation.max-gen-len", Integer.class).orElse(16384);
         List<Conditioning> installed = MusicService.installed(models);
 
         Schema emotionForm = multipartSchema(openAPI, "/emotion");
@@ -90,6 +92,16 @@ public class ApiDocumentFilter implements OASFilter {
                     conditioning.setDefaultValue(null);
                 }
             }
+            if (properties != null) {
+                describeGuidance(properties, models, installed);
+            }
+            // the request bodies repeat the form's properties beside their $ref: they must say the same
+            for (String path : List.of("/generate", "/generate/events")) {
+                Schema inline = multipartSchema(openAPI, path);
+                if (inline != null && inline.getProperties() != null) {
+                    describeGuidance(inline.getProperties(), models, installed);
+                }
+            }
             Schema genLen = properties == null ? null : properties.get("gen_len");
             if (genLen != null) {
                 genLen.setMaximum(BigDecimal.valueOf(maxGenLen));
@@ -113,6 +125,44 @@ public class ApiDocumentFilter implements OASFilter {
         Schema analyzeForm = multipartSchema(openAPI, "/analyze");
         if (analyzeForm != null && analyzeForm.getRequired() == null) {
             analyzeForm.addRequired(AnalyzeResource.FIELD);
+        }
+    }
+
+    /**
+     * {@code guidance} and {@code guidance_contrast} default to the default decoder's (each decoder's card names its
+     * own), and the contrast {@code null} is offered only where every installed decoder learned a null condition.
+     */
+    private static void describeGuidance(Map<String, Schema> properties, Path models, List<Conditioning> installed) {
+        Conditioning fallback = Conditioning.fromWire(GenerationSettings.DEFAULT_CONDITIONING).orElseThrow();
+        boolean everyNull = true;
+        for (Conditioning c : installed) {
+            try {
+                DecoderCard card = DecoderCard.read(models.resolve("music_" + c.wireName() + ".json"));
+                everyNull &= card.nullCondition();
+                if (c == fallback) {
+                    if (properties.get("guidance") != null) {
+                        properties.get("guidance").setDefaultValue(BigDecimal.valueOf(card.guidance()));
+                    }
+                    if (properties.get("guidance_contrast") != null) {
+                        properties.get("guidance_contrast").setDefaultValue(card.guidanceContrast().wireName());
+                    }
+                }
+            } catch (java.io.IOException e) {
+                return; // the service itself refuses to start on an unreadable card
+            }
+        }
+        Schema contrast = properties.get("guidance_contrast");
+        if (contrast != null && !everyNull) {
+            contrast.setEnumeration(new ArrayList<>(List.of(Guidance.Contrast.VALENCE.wireName())));
+            contrast.setPattern("^" + Guidance.Contrast.VALENCE.wireName() + "$");
+            if (contrast.getExtensions() != null && contrast.getExtensions().get("x-enum-descriptions") instanceof List<?> d
+                    && d.size() == Guidance.Contrast.values().length) {
+                contrast.addExtension("x-enum-descriptions", List.of(d.get(Guidance.Contrast.VALENCE.ordinal())));
+            }
+            if (contrast.getDefaultValue() != null
+                    && !Guidance.Contrast.VALENCE.wireName().equals(contrast.getDefaultValue())) {
+                contrast.setDefaultValue(null);
+            }
         }
     }
 

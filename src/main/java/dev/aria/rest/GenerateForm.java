@@ -78,12 +78,21 @@ public class GenerateForm {
 
     @RestForm("gen_len")
     @PartType("text/plain")
-    @Min(1) @Max(4096)
+    @Min(1) @Max(16384)
     @Schema(name = "gen_len", title = "Generation length",
-            description = "Tokens to generate (about 30-60 tokens a second of music). Longer than the model's "
-            + "context works: the window slides.", minimum = "1", maximum = "4096",
+            description = "Tokens to generate, at most (about 50-100 tokens a second of music; 16,384 is about three "
+            + "minutes). Longer than the model's context works: the window slides.", minimum = "1", maximum = "16384",
             defaultValue = "" + DEFAULT_GEN_LEN)
     public Integer genLen;
+
+    @RestForm("duration")
+    @PartType("text/plain")
+    @DecimalMin(value = "0", inclusive = false) @DecimalMax("600")
+    @Schema(title = "Duration (seconds)", description = "Length of the music in seconds: generation stops once it is "
+            + "this long (or after gen_len tokens, whichever comes first; with a duration, leave gen_len out to allow "
+            + "the most this deployment does). Progress events report seconds too.", minimum = "0",
+            exclusiveMinimum = true, maximum = "600", examples = "30")
+    public Double duration;
 
     @RestForm("note_temperature")
     @PartType("text/plain")
@@ -117,6 +126,30 @@ public class GenerateForm {
             description = "Regenerate (a bounded number of times) while fewer instruments than this play.",
             minimum = "1", maximum = "5", defaultValue = "" + DEFAULT_MIN_INSTRUMENTS)
     public Integer minInstruments;
+
+    @RestForm("guidance")
+    @PartType("text/plain")
+    @DecimalMin("0") @DecimalMax("5")
+    @Schema(title = "Guidance", description = "Classifier-free guidance weight: how far the music is pushed towards "
+            + "the emotion, beyond what the decoder alone gives it. 1 = off (one stream per attempt); above 1, each "
+            + "attempt also decodes a contrasting stream (see guidance_contrast) in the same batched call, and the "
+            + "next token is drawn from contrast + guidance x (conditional - contrast). Left out: the weight chosen on "
+            + "the evaluation of the conditioning's decoder (its card's serving.guidance; the document's default is "
+            + "that of the default conditioning).", minimum = "0", maximum = "5")
+    public Double guidance;
+
+    @RestForm("guidance_contrast")
+    @PartType("text/plain")
+    @Pattern(regexp = "null|valence", message = "must be one of null, valence")
+    @Schema(name = "guidance_contrast", title = "Guidance contrast", description = "What guidance pushes away from: "
+            + "null (the decoder's learned 'no emotion', classic classifier-free guidance: valence and arousal both "
+            + "grow stronger) or valence (the same arousal with the opposite valence: valence alone grows stronger). "
+            + "Left out: the contrast chosen with the decoder's guidance.",
+            enumeration = {"null", "valence"},
+            extensions = @Extension(name = "x-enum-descriptions", parseValue = true, value = """
+                    ["Away from the learned null condition: the whole emotion is pushed.",
+                     "Away from the opposite valence at the same arousal: valence alone is pushed."]"""))
+    public String guidanceContrast;
 
     @RestForm("seed")
     @PartType("text/plain")

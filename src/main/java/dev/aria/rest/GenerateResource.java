@@ -88,12 +88,12 @@ public class GenerateResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response generate(@Valid @BeanParam GenerateForm form, @Context RoutingContext routing) {
         GenerationRequest request = admission.request(form);
-        MusicService.Slot slot = admission.slot();
+        MusicService.Slot slot = admission.slot(request);
         StreamingOutput body = SlotStreams.holding(routing, slot::close, (clientGone, out) -> {
             byte[] header = music.midiHeader();
             out.write(header);
             out.flush();
-            byte[] midi = slot.compose(request.settings(), clientGone, tokens -> { }).midi();
+            byte[] midi = slot.compose(request.settings(), clientGone, (attempt, tokens, ms) -> { }).midi();
             if (!clientGone.getAsBoolean()) {
                 out.write(midi, header.length, midi.length - header.length); // the file, after its header
                 out.flush();
@@ -146,7 +146,7 @@ public class GenerateResource {
         // A refused request (bad field, unusable image, no free slot) throws here, before any event is written, and
         // gets its problem body and status like POST /generate. Once the first event is out, the stream is open.
         GenerationRequest request = admission.request(form);
-        MusicService.Slot slot = admission.slot();
+        MusicService.Slot slot = admission.slot(request);
         StreamingOutput body = SlotStreams.holding(routing, slot::close,
                 (clientGone, out) -> events.write(request, slot, clientGone, out));
         return Response.ok(body, MediaType.SERVER_SENT_EVENTS).build();

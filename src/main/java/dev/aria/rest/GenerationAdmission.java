@@ -16,7 +16,9 @@ import dev.aria.emotion.Emotion;
 import dev.aria.emotion.EmotionEstimator;
 import dev.aria.image.ImageDecoder;
 import dev.aria.music.Conditioning;
+import dev.aria.music.DecoderCard;
 import dev.aria.music.GenerationSettings;
+import dev.aria.music.Guidance;
 import dev.aria.music.MusicService;
 import dev.aria.problem.ApiException;
 
@@ -62,19 +64,30 @@ class GenerationAdmission {
         Emotion emotion = hasImage
                 ? images.decode(Uploads.image(form.image, form.allFiles), ImageDecoder.FIELD, estimator::estimate)
                 : new Emotion(form.valence, form.arousal);
-        GenerationSettings settings = settings(form, emotion);
-        String modelId = music.card(settings.conditioning()).orElseThrow(() -> new ApiException(400,
+        Conditioning conditioning = Conditioning.fromWire(form.conditioning == null ? DEFAULT_CONDITIONING
+                : form.conditioning).orElseThrow(); // the @Pattern constraint already refused other names
+        DecoderCard card = music.card(conditioning).orElseThrow(() -> new ApiException(400,
                 "conditioning-unavailable", "conditioning", "No decoder for conditioning '"
-                        + settings.conditioning().wireName() + "' is installed here. Use one of "
-                        + music.available().stream().map(Conditioning::wireName).toList() + ".")).id();
+                        + conditioning.wireName() + "' is installed here. Use one of "
+                        + music.available().stream().map(Conditioning::wireName).toList() + "."));
+        GenerationSettings settings = settings(form, emotion, card);
+        if (settings.guided() && settings.contrast() == Guidance.Contrast.NULL && !card.nullCondition()) {
+            throw new ApiException(400, "guidance-unavailable", "guidance", "The " + card.id() + " decoder has no "
+                    + "null condition to guide against; send guidance=1, or guidance_contrast=valence.");
+        }
+        String modelId = card.id();
         return new GenerationRequest(settings, hasImage ? "image" : "request", hasImage ? estimator.modelId() : null,
                 modelId);
     }
 
-    /** A generation slot; when every one is busy, a 503 with Retry-After rather than a growing queue. */
-    MusicService.Slot slot() {
-        return music.reserve().orElseThrow(() -> new ApiException(503, "overloaded", null, "All "
-                + config.generation().maxConcurrent() + " generation slots are busy. Retry after a few seconds.")
+    /**
+     * The decoding streams of the request; when none came free in time, a 503 with Retry-After rather than a
+     * growing queue.
+     */
+    MusicService.Slot slot(GenerationRequest request) {
+        return music.reserve(request.settings()).orElseThrow(() -> new ApiException(503, "overloaded", null,
+                "Every decoding stream of " + request.settings().conditioning().wireName() + " stayed busy for "
+                        + config.generation().queueWait().toSeconds() + " s. Retry after a few seconds.")
                 .withHeader("Retry-After", String.valueOf(config.generation().retryAfter().toSeconds())));
     }
 
@@ -82,19 +95,22 @@ class GenerationAdmission {
      * The form's settings, its defaults filled in. Its numbers are finite: {@code FormPartChecks} refuses NaN and
      * infinities as text, and Bean Validation bounds every decimal field on both sides.
      */
-    private GenerationSettings settings(GenerateForm f, Emotion emotion) {
-        Conditioning conditioning = Conditioning.fromWire(f.conditioning == null ? DEFAULT_CONDITIONING
-                : f.conditioning).orElseThrow(); // the @Pattern constraint already refused other names
-        int genLen = f.genLen == null ? DEFAULT_GEN_LEN : f.genLen;
+    private GenerationSettings settings(GenerateForm f, Emotion emotion, DecoderCard card) {
+        int genLen = f.genLen != null ? f.genLen : f.duration != null ? config.generation().maxGenLen() : DEFAULT_GEN_LEN;
         if (genLen > config.generation().maxGenLen()) {
             throw new ApiException(400, "out-of-range", "gen_len", "gen_len must be at most "
                     + config.generation().maxGenLen() + " on this deployment; send a smaller value.");
         }
         long seed = f.seed != null ? f.seed : ThreadLocalRandom.current().nextLong(GenerateForm.MAX_SEED + 1);
-        return new GenerationSettings(emotion.valence(), emotion.arousal(), conditioning, genLen,
+        // the decoder's own guidance unless the request names one (a contrast alone keeps the decoder's weight)
+        Guidance.Contrast contrast = f.guidanceContrast == null ? card.guidanceContrast()
+                : Guidance.Contrast.fromWire(f.guidanceContrast).orElseThrow(); // @Pattern refused other names
+        return new GenerationSettings(emotion.valence(), emotion.arousal(), card.conditioning(), genLen,
                 f.noteTemperature == null ? DEFAULT_NOTE_TEMPERATURE : f.noteTemperature,
                 f.restTemperature == null ? DEFAULT_REST_TEMPERATURE : f.restTemperature,
                 f.topP == null ? DEFAULT_TOP_P : f.topP,
-                f.minInstruments == null ? DEFAULT_MIN_INSTRUMENTS : f.minInstruments, seed);
+                f.minInstruments == null ? DEFAULT_MIN_INSTRUMENTS : f.minInstruments, seed,
+                f.guidance == null ? card.guidance() : f.guidance, contrast,
+                f.duration == null ? 0 : (int) Math.round(f.duration * 1000), Double.NaN, Double.NaN);
     }
 }

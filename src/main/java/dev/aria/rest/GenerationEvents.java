@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.function.IntConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -57,7 +56,7 @@ class GenerationEvents {
         Events events = new Events(out, connectionClosed);
         try {
             Progress progress = new Progress(events, request.settings().genLen());
-            progress.emit(0);
+            progress.emit(0, 0);
             Composition piece = slot.compose(request.settings(), events::clientGone, progress);
             events.send("result", GenerationResult.of(request, piece));
         } catch (RuntimeException e) { // the stream has begun: report in-band, as an event carrying a problem body
@@ -107,8 +106,8 @@ class GenerationEvents {
         }
     }
 
-    /** Turns the generator's per-token count into at most {@link #PROGRESS_EVENTS} events per attempt. */
-    private final class Progress implements IntConsumer {
+    /** Turns the generation's progress into at most {@link #PROGRESS_EVENTS} events per attempt. */
+    private final class Progress implements MusicService.Progress {
         private final Events events;
         private final int genLen;
         private final int step;
@@ -122,20 +121,20 @@ class GenerationEvents {
         }
 
         @Override
-        public void accept(int tokens) {
-            if (tokens <= last) { // the count went back: a new attempt began
-                attempt++;
+        public void progress(int attemptNumber, int tokens, long musicMs) {
+            if (attemptNumber != attempt) { // another attempt leads now
+                attempt = attemptNumber;
                 last = 0;
             }
-            if (tokens == 1 || tokens == genLen || tokens - last >= step) {
-                emit(tokens);
+            if (tokens > last && (last == 0 || tokens == genLen || tokens - last >= step)) {
+                emit(tokens, musicMs);
             }
         }
 
-        void emit(int tokens) {
+        void emit(int tokens, long musicMs) {
             last = tokens;
-            events.send("progress",
-                    new GenerationProgress(attempt, config.generation().maxAttempts(), tokens, genLen));
+            events.send("progress", new GenerationProgress(attempt, config.generation().maxAttempts(), tokens,
+                    genLen, musicMs / 1000.0));
         }
     }
 }

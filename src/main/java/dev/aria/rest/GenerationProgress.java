@@ -10,7 +10,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param attempt     which attempt is running, from 1 (another starts when too few instruments played)
  * @param maxAttempts most attempts this deployment makes
  * @param tokens      tokens generated so far in this attempt
- * @param genLen      tokens the attempt will generate
+ * @param genLen      tokens the attempt will generate, at most
+ * @param seconds     seconds of music those tokens make
  */
 @Schema(name = "GenerationProgress", description = "Data of a `progress` event: how far the current attempt is.")
 public record GenerationProgress(
@@ -23,7 +24,10 @@ public record GenerationProgress(
                 required = true)
         int tokens,
         @JsonProperty("gen_len")
-        @Schema(description = "Tokens this attempt generates in all.", examples = "1024", minimum = "1",
+        @Schema(description = "Tokens this attempt generates in all, at most.", examples = "1024", minimum = "1",
                 required = true)
-        int genLen) {
+        int genLen,
+        @Schema(description = "Seconds of music the tokens so far make.", examples = "11.4", minimum = "0",
+                required = true)
+        double seconds) {
 }

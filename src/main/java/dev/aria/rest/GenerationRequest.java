@@ -32,10 +32,17 @@ record GenerationRequest(GenerationSettings settings, String emotionSource, Stri
         }
         h.put("ARIA-Conditioning", settings.conditioning().wireName());
         h.put("ARIA-Gen-Len", String.valueOf(settings.genLen()));
+        if (settings.durationMs() > 0) {
+            h.put("ARIA-Duration", fmt(settings.durationMs() / 1000.0));
+        }
         h.put("ARIA-Note-Temperature", fmt(settings.noteTemperature()));
         h.put("ARIA-Rest-Temperature", fmt(settings.restTemperature()));
         h.put("ARIA-Top-P", fmt(settings.topP()));
         h.put("ARIA-Min-Instruments", String.valueOf(settings.minInstruments()));
+        h.put("ARIA-Guidance", fmt(settings.guidance()));
+        if (settings.guided()) {
+            h.put("ARIA-Guidance-Contrast", settings.contrast().name().toLowerCase(Locale.ROOT));
+        }
         h.put("ARIA-Seed", String.valueOf(settings.seed()));
         h.put("ARIA-Model", modelId);
         return h;

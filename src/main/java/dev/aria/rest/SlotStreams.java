@@ -47,6 +47,12 @@ final class SlotStreams {
                     release.run(); // the response ended before the body ran
                 }
             });
+            // A connection that closed before the end handler was added never calls it, and nothing then writes the
+            // body: free the slot now. (Under load, a client that hangs up right after sending its request can be
+            // gone before the resource method runs; its render or generation slot used to stay taken.)
+            if (response.closed() && started.compareAndSet(false, true)) {
+                release.run();
+            }
             return out -> {
                 if (!started.compareAndSet(false, true)) {
                     return; // the response already ended, and freed the slot

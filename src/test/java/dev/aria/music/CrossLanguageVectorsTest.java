@@ -75,33 +75,94 @@ class CrossLanguageVectorsTest {
     }
 
     @Test
+    void guidedPicksMatchPython() throws IOException {
+        JsonNode vec = JSON.readTree(VECTORS.resolve("sampler.json").toFile());
+        boolean[] mask = new boolean[vec.get("mask").size()];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = vec.get("mask").get(i).asBoolean();
+        }
+        NucleusSampler sampler = new NucleusSampler(mask);
+        assertTrue(vec.get("guided").size() >= 10);
+        for (JsonNode c : vec.get("guided")) {
+            double[] cond = new double[mask.length];
+            double[] other = new double[mask.length];
+            for (int i = 0; i < mask.length; i++) {
+                cond[i] = (float) c.get("cond").get(i).asDouble();
+                other[i] = (float) c.get("other").get(i).asDouble();
+            }
+            Guidance.combine(cond, other, c.get("guidance").asDouble());
+            for (int i = 0; i < mask.length; i++) {
+                assertEquals(c.get("combined").get(i).asDouble(), cond[i], 1e-9);
+            }
+            NucleusSampler.Pick pick = sampler.pick(cond, c.get("temperature").asDouble(), c.get("top_p").asDouble(),
+                    c.get("u").asDouble());
+            assertEquals(c.get("token").asInt(), pick.token(), c.toString());
+            assertEquals(c.get("kept").asInt(), pick.kept());
+        }
+    }
+
+    /**
+     * Every decoder the service loads runs the committed scenario (two streams at different lengths: each one's
+     * prefill, then batched one-token steps over the fixed-capacity cache) and gives PyTorch's logits. The
+     * unconditioned baseline music_none.onnx (kept for the four-way comparison, not offered by the API) is checked by
+     * the pytest suite alone.
+     */
+    @Test
     void everyShippedDecoderReproducesThePyTorchLogits() throws Exception {
-        // every decoder the service loads; the unconditioned baseline music_none.onnx (kept for the four-way
-        // comparison, not offered by the API) is checked by the pytest suite alone
         List<Path> models = MusicService.installed(Path.of("models")).stream()
                 .map(c -> Path.of("models", "music_" + c.wireName() + ".onnx")).toList();
         assertFalse(models.isEmpty(), "no decoder in models/");
         for (Path onnx : models) {
             Path cardFile = Path.of(onnx.toString().replace(".onnx", ".json"));
             DecoderCard card = DecoderCard.read(cardFile);
-            JsonNode vec = JSON.readTree(Path.of(JSON.readTree(cardFile.toFile()).get("onnx_runtime_check").get("vectors").asText()).toFile());
+            JsonNode vec = JSON.readTree(Path.of(JSON.readTree(cardFile.toFile()).get("onnx_runtime_check")
+                    .get("vectors").asText()).toFile());
+            assertEquals(card.context(), vec.get("cache_capacity").asInt());
             JsonNode cond = vec.get("condition");
-            double v = cond.isNull() ? 0.5 : cond.get(0).asDouble();
-            double a = cond.isNull() ? -0.3 : cond.get(1).asDouble();
+            JsonNode condMask = vec.get("condition_mask");
             double tolerance = vec.get("tolerance").asDouble();
-            try (MusicDecoder decoder = new MusicDecoder(OrtEnvironment.getEnvironment(), onnx, card, 1);
-                    MusicDecoder.Stream stream = decoder.open(v, a)) {
-                for (JsonNode step : vec.get("steps")) {
-                    int[] ids = ints(step.get("input_ids"));
-                    float[] logits = stream.step(ids);
-                    JsonNode want = step.get("last_logits");
-                    assertEquals(want.size(), logits.length);
-                    double worst = 0;
-                    for (int i = 0; i < logits.length; i++) {
-                        worst = Math.max(worst, Math.abs(logits[i] - want.get(i).asDouble()));
+            try (MusicDecoder decoder = new MusicDecoder(OrtEnvironment.getEnvironment(), onnx, card, 1)) {
+                KvCache cache = decoder.cache(2);
+                for (JsonNode call : vec.get("calls")) {
+                    int[] rows = ints(call.get("rows"));
+                    int k = rows.length;
+                    float[] conditions = new float[2 * k];
+                    float[] masks = new float[k];
+                    int[][] tokens = new int[k][];
+                    for (int b = 0; b < k; b++) {
+                        tokens[b] = ints(call.get("input_ids").get(b));
+                        if (!cond.isNull()) {
+                            conditions[2 * b] = (float) cond.get(0).asDouble();
+                            conditions[2 * b + 1] = (float) cond.get(1).asDouble();
+                        }
+                        masks[b] = condMask.isNull() ? 1f : (float) condMask.get(rows[b]).asDouble();
                     }
-                    assertTrue(worst <= tolerance, onnx + ": max |delta logit| " + worst);
+                    float[][] logits = new float[k][];
+                    if (tokens[0].length > 1 || k == 1) { // a prefill: from an empty cache
+                        logits = decoder.encode(cache, rows, k, tokens[0].length, tokens, conditions, masks);
+                    } else { // a batched step of rows 0..k-1
+                        int[] ids = new int[k];
+                        for (int b = 0; b < k; b++) {
+                            assertEquals(b, rows[b]);
+                            ids[b] = tokens[b][0];
+                        }
+                        java.nio.FloatBuffer all = decoder.step(cache, k, ids, conditions, masks);
+                        for (int b = 0; b < k; b++) {
+                            logits[b] = new float[card.vocabSize()];
+                            all.get(b * card.vocabSize(), logits[b]);
+                        }
+                    }
+                    for (int b = 0; b < k; b++) {
+                        JsonNode want = call.get("last_logits").get(b);
+                        assertEquals(want.size(), logits[b].length);
+                        double worst = 0;
+                        for (int i = 0; i < logits[b].length; i++) {
+                            worst = Math.max(worst, Math.abs(logits[b][i] - want.get(i).asDouble()));
+                        }
+                        assertTrue(worst <= tolerance, onnx + ": max |delta logit| " + worst + " in " + call.get("rows"));
+                    }
                 }
+                assertTrue(cache.length(1) > cache.length(0), "the streams were at different positions");
             }
         }
     }

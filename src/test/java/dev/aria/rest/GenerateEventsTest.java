@@ -36,6 +36,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.aria.config.AriaConfig;
 import dev.aria.music.MusicService;
 import dev.aria.testing.Generations;
 import dev.aria.testing.LogCapture;
@@ -60,6 +61,9 @@ class GenerateEventsTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    AriaConfig config;
 
     /** One server-sent event: its name and its data. */
     record Event(String name, String data) {
@@ -170,7 +174,7 @@ class GenerateEventsTest {
     }
 
     /**
-     * Two open streams hold both generation slots (aria.generation.max-concurrent=2): a third request is refused
+     * Two open streams hold every decoding stream (the test profile's four, two per guided request): a third request is refused
      * with 503 before streaming; once the two clients hang up, their generations stop and the slots are free again.
      */
     @Test
@@ -179,7 +183,7 @@ class GenerateEventsTest {
                 .connectTimeout(Duration.ofSeconds(5)).build();
         List<InputStream> open = new ArrayList<>();
         try {
-            for (int i = 0; i < 2; i++) {
+            for (int i = 0; i < Generations.concurrentRequests(config, music); i++) { // every stream taken
                 HttpResponse<InputStream> held = client.send(multipart(Map.of("valence", "0.2", "arousal", "0.2",
                         "gen_len", "4096", "min_instruments", "1")), HttpResponse.BodyHandlers.ofInputStream());
                 assertEquals(200, held.statusCode());

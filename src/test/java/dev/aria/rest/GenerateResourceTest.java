@@ -201,7 +201,7 @@ class GenerateResourceTest {
     @Test
     void outOfRangeSettingsAreRefusedNamingTheField() {
         String[][] cases = {
-                {"top_p", "1.5"}, {"top_p", "0"}, {"gen_len", "0"}, {"gen_len", "4097"}, {"min_instruments", "6"},
+                {"top_p", "1.5"}, {"top_p", "0"}, {"gen_len", "0"}, {"gen_len", "16385"}, {"min_instruments", "6"},
                 {"min_instruments", "0"}, {"note_temperature", "0"}, {"rest_temperature", "-1"}, {"seed", "-1"},
                 {"valence", "1.01"}, {"arousal", "-2"}, {"conditioning", "sideways"}};
         for (String[] c : cases) {
@@ -256,7 +256,7 @@ class GenerateResourceTest {
 
     @Test
     void overloadIsAnsweredWith503AndRetryAfterNeverAnError() throws Exception {
-        int slots = config.generation().maxConcurrent();
+        int slots = Generations.concurrentRequests(config, music);
         int requests = 4 * slots;
         assertTrue(requests > slots, "the test must ask for more generations than there are slots");
         double rejectedBefore = registry.get("aria.generate.rejected").counter().count();
@@ -305,7 +305,7 @@ class GenerateResourceTest {
      */
     @Test
     void aClientThatDisconnectsMidStreamStopsItsGenerationAndFreesItsSlot() throws Exception {
-        int slots = config.generation().maxConcurrent();
+        int slots = Generations.concurrentRequests(config, music);
         DistributionSummary tokens = registry.get("aria.generate.tokens").summary();
         long countBefore = tokens.count();
         double totalBefore = tokens.totalAmount();

@@ -61,7 +61,7 @@ class OpenApiTest {
                 List.of("valence", "arousal")))
                 .body("components.schemas.GenerateForm.properties.conditioning.enum", contains("continuous_concat",
                         "continuous_token", "discrete_token"))
-                .body("components.schemas.GenerateForm.properties.gen_len.maximum", equalTo(4096))
+                .body("components.schemas.GenerateForm.properties.gen_len.maximum", equalTo(16384))
                 .body(emotion + ".schema.required", contains("image"))
                 .body(emotion + ".encoding.image.contentType", containsString("image/png"))
                 .body(generate + ".encoding.image.contentType", containsString("image/jpeg"))
@@ -85,7 +85,7 @@ class OpenApiTest {
                 .body(form + ".top_p.default", equalTo(0.7f))
                 .body(form + ".min_instruments.default", equalTo(2))
                 .body(form + ".conditioning.default", equalTo("continuous_concat"))
-                .body(form + ".gen_len.maximum", equalTo(4096))
+                .body(form + ".gen_len.maximum", equalTo(16384))
                 .body(form + ".top_p.title", equalTo("Top-p"))
                 // the conditionings whose decoder is installed (all three ship), each with its description
                 .body(form + ".conditioning.enum", equalTo(java.util.List.of("continuous_concat", "continuous_token",

@@ -4,12 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
 
+import dev.aria.config.AriaConfig;
+import dev.aria.music.Conditioning;
+import dev.aria.music.DecoderCard;
+import dev.aria.music.GenerationSettings;
 import dev.aria.music.MusicService;
 
-/** Waiting on the service's generation slots in tests. */
+/** Waiting on the service's generations in tests. */
 public final class Generations {
 
     private Generations() {
+    }
+
+    /**
+     * How many default requests the default decoder decodes at once: its streams over the streams one attempt takes
+     * (two when its default guidance is on). The test profile gives the decoders few streams and no waiting room, so
+     * that overload is quick to reach.
+     */
+    public static int concurrentRequests(AriaConfig config, MusicService music) {
+        DecoderCard card = music.card(Conditioning.fromWire(GenerationSettings.DEFAULT_CONDITIONING).orElseThrow())
+                .orElseThrow();
+        return config.generation().streams() / (card.guidance() != 1.0 ? 2 : 1);
     }
 
     /** Polls until {@code expected} generations are computing, failing if that has not happened {@code within}. */

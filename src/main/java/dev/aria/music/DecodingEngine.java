@@ -1,0 +1,438 @@
+package dev.aria.music;
+
+import java.nio.FloatBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jboss.logging.Logger;
+
+/**
+ * Continuous batching on one decoder: every stream that is decoding (each running attempt of each request, and the
+ * second stream of a guided attempt) advances in one shared decoder call per round, as LLM servers do. A request's
+ * attempts join at the next round and leave when they end; nobody waits for a batch to fill or to drain.
+ *
+ * <p>Capacity is a number of streams ({@code aria.generation.streams}). A request reserves the streams of one
+ * attempt ({@link #reserve}), waiting a bounded time while a bounded number of others wait; the engine decodes more
+ * of its attempts side by side while spare streams exist and nobody waits for them. A row's logits do not depend on
+ * the other rows of its call and each attempt draws from its own random stream, so the same seed gives the same tokens
+ * whoever else is decoding (see {@link Job}).
+ *
+ * <p>A round: stop the attempts whose request stopped; encode, from an empty cache, the prefixes of new attempts and
+ * the slid windows of full streams (one call per length), each sampling a token from its last position; then step
+ * every stream by one token in one call and sample again. One thread owns the decoder and its cache; a request's thread
+ * hands its {@link Job} over with {@link #submit} and waits in {@link Job#await}.
+ */
+final class DecodingEngine implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(DecodingEngine.class);
+
+    private final MusicDecoder decoder;
+    private final DecoderCard card;
+    private final int capacity;
+    private final int maxWaiting;
+    private final NucleusSampler sampler;
+    private final ConcurrentLinkedQueue<Job> submitted = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final Condition freed = lock.newCondition();
+    private final Thread thread;
+    /** Streams promised to admitted requests (one attempt's each); guarded by {@link #lock}. */
+    private int reserved;
+    /** Streams held by extra attempts, which give them up to a new request; guarded by {@link #lock}. */
+    private int extras;
+    /** Requests waiting in {@link #reserve}; guarded by {@link #lock}. */
+    private int waiting;
+    private volatile boolean closed;
+
+    // the engine thread's state
+    private KvCache cache;
+    /** Cache row i decodes stream {@code roles.get(i)} of attempt {@code rows.get(i)}. */
+    private final List<Attempt> rows = new ArrayList<>();
+    private final List<Integer> roles = new ArrayList<>();
+    private final List<Job> jobs = new ArrayList<>();
+    private int[] stepIds;
+    private float[] stepConditions;
+    private float[] stepMasks;
+
+    DecodingEngine(MusicDecoder decoder, Vocabulary vocab, int capacity, int maxWaiting) {
+        this.decoder = decoder;
+        this.card = decoder.card();
+        this.capacity = capacity;
+        this.maxWaiting = maxWaiting;
+        boolean[] special = new boolean[card.vocabSize()];
+        for (int i = 0; i < special.length; i++) {
+            special[i] = vocab.isSpecial(i);
+        }
+        this.sampler = new NucleusSampler(special);
+        this.thread = new Thread(this::loop, "aria-decoder-" + card.conditioning().wireName());
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    DecoderCard card() {
+        return card;
+    }
+
+    int capacity() {
+        return capacity;
+    }
+
+    /** Streams promised or in use now. */
+    int reservedStreams() {
+        lock.lock();
+        try {
+            return reserved + extras;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reserves {@code streams} decoding streams for one request, waiting up to {@code wait} for them if at most
+     * {@code maxWaiting} other requests wait already. False: overloaded.
+     */
+    boolean reserve(int streams, Duration wait) throws InterruptedException {
+        if (streams > capacity) {
+            throw new IllegalArgumentException(streams + " streams asked of a decoder with " + capacity);
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        lock.lock();
+        try {
+            if (waiting == 0 && reserved + streams <= capacity) { // extra attempts give way (see makeRoom)
+                reserved += streams;
+                return true;
+            }
+            if (waiting >= maxWaiting || wait.isZero() || closed) {
+                return false;
+            }
+            waiting++;
+            try {
+                while (reserved + streams > capacity) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || closed) {
+                        return false;
+                    }
+                    freed.awaitNanos(left);
+                }
+                reserved += streams;
+                return true;
+            } finally {
+                waiting--;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives back {@code streams} reserved for a request. */
+    void release(int streams) {
+        lock.lock();
+        try {
+            reserved -= streams;
+            freed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void releaseExtra(int streams) {
+        lock.lock();
+        try {
+            extras -= streams;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Hands {@code job} to the engine; the caller has reserved the streams of one attempt, which the engine gives back
+     * when the job ends. Wait for it with {@link Job#await}.
+     */
+    void submit(Job job) {
+        if (closed) {
+            throw new IllegalStateException("the decoding engine of " + card.id() + " is closed");
+        }
+        submitted.add(job);
+        lock.lock();
+        try {
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lock.lock();
+        try {
+            freed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ engine thread
+
+    private void loop() {
+        while (!closed) {
+            try {
+                admit();
+                if (jobs.isEmpty()) {
+                    idle();
+                    continue;
+                }
+                round();
+            } catch (InterruptedException e) {
+                break;
+            } catch (Exception | Error e) {
+                LOG.errorf(e, "decoder %s failed; its %d running request(s) fail", card.id(), jobs.size());
+                for (Job j : List.copyOf(jobs)) {
+                    fail(j, e);
+                }
+            }
+        }
+        IllegalStateException shutdown = new IllegalStateException("the service is shutting down");
+        for (Job j : List.copyOf(jobs)) {
+            fail(j, shutdown);
+        }
+        for (Job j; (j = submitted.poll()) != null;) {
+            release(j.streamsPerAttempt());
+            j.fail(shutdown);
+        }
+    }
+
+    private void idle() throws InterruptedException {
+        lock.lock();
+        try {
+            while (submitted.isEmpty() && !closed) {
+                work.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void admit() {
+        for (Job job; (job = submitted.poll()) != null;) {
+            if (cache == null) { // allocated on first use: a decoder nobody asks for takes no cache memory
+                cache = decoder.cache(capacity);
+                stepIds = new int[capacity];
+                stepConditions = new float[2 * capacity];
+                stepMasks = new float[capacity];
+            }
+            makeRoom(job.streamsPerAttempt());
+            jobs.add(job);
+            startAttempts(job);
+        }
+    }
+
+    /** Preempts extra attempts (the latest started first) until {@code streams} more fit in the cache. */
+    private void makeRoom(int streams) {
+        while (rows.size() + streams > capacity) {
+            Attempt victim = null;
+            for (int i = rows.size() - 1; i >= 0 && victim == null; i--) {
+                if (rows.get(i).extra && rows.get(i).running()) {
+                    victim = rows.get(i);
+                }
+            }
+            if (victim == null) {
+                throw new IllegalStateException("no room for a reserved request: " + rows.size() + " streams busy");
+            }
+            for (int i = rows.size() - 1; i >= 0; i--) {
+                if (rows.get(i) == victim) {
+                    removeRow(i);
+                }
+            }
+            releaseExtra(victim.rows.length);
+            victim.job.preempted(victim);
+        }
+    }
+
+    /** The job's next attempt, on its reserved streams, and more beside it while spare streams exist. */
+    private void startAttempts(Job job) {
+        int per = job.streamsPerAttempt();
+        for (int k = 0; k < job.parallelAttempts && job.hasAttemptsLeft(); k++) {
+            boolean extra = k > 0;
+            if (extra && !takeSpare(per)) {
+                break;
+            }
+            Attempt a = job.newAttempt(extra);
+            for (int role = 0; role < per; role++) {
+                a.rows[role] = rows.size();
+                rows.add(a);
+                roles.add(role);
+            }
+        }
+    }
+
+    private boolean takeSpare(int streams) {
+        lock.lock();
+        try {
+            if (waiting > 0 || !submitted.isEmpty() || reserved + extras + streams > capacity) {
+                return false; // spare streams go to waiting and arriving requests first
+            }
+            extras += streams;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void round() throws Exception {
+        for (Job j : jobs) {
+            j.checkStop();
+        }
+        endAttempts();
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<Attempt> prefixes = new ArrayList<>();
+        List<Attempt> slides = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Attempt a = rows.get(i);
+            if (roles.get(i) == 0 && a.running()) {
+                if (a.needsPrefix) {
+                    prefixes.add(a);
+                } else if (cache.length(i) >= card.context()) {
+                    slides.add(a);
+                }
+            }
+        }
+        encode(prefixes, true);
+        encode(slides, false);
+        step();
+        for (Job j : jobs) {
+            j.publishProgress();
+        }
+        endAttempts();
+    }
+
+    /** Encodes prefixes (or slid windows) of {@code group} in one call, and samples each one's next token. */
+    private void encode(List<Attempt> group, boolean prefix) throws Exception {
+        if (group.isEmpty()) {
+            return;
+        }
+        List<int[]> targets = new ArrayList<>();
+        List<int[]> tokens = new ArrayList<>();
+        for (Attempt a : group) {
+            for (int role = 0; role < a.rows.length; role++) {
+                targets.add(new int[] {a.rows[role], role});
+                tokens.add(prefix ? a.prefix(role) : a.window(role));
+            }
+        }
+        // every prefix of a decoder has one length, and so has every window: each group is one call
+        int k = targets.size();
+        int t = tokens.get(0).length;
+        int[] cacheRows = new int[k];
+        int[][] ids = new int[k][];
+        float[] conditions = new float[2 * k];
+        float[] masks = new float[k];
+        for (int b = 0; b < k; b++) {
+            cacheRows[b] = targets.get(b)[0];
+            ids[b] = tokens.get(b);
+            rows.get(cacheRows[b]).condition(targets.get(b)[1], conditions, masks, b);
+        }
+        float[][] last = decoder.encode(cache, cacheRows, k, t, ids, conditions, masks);
+        FloatBuffer flat = FloatBuffer.allocate(k * card.vocabSize());
+        for (float[] row : last) {
+            flat.put(row);
+        }
+        int b = 0;
+        for (Attempt a : group) {
+            a.needsPrefix = false;
+            int v = card.vocabSize();
+            a.sample(flat, b * v, a.rows.length > 1 ? (b + 1) * v : 0, sampler);
+            b += a.rows.length;
+        }
+    }
+
+    /** Steps every stream one token in one call and samples each running attempt's next token. */
+    private void step() throws Exception {
+        int n = rows.size();
+        for (int i = 0; i < n; i++) {
+            Attempt a = rows.get(i);
+            stepIds[i] = a.lastToken();
+            a.condition(roles.get(i), stepConditions, stepMasks, i);
+        }
+        FloatBuffer logits = decoder.step(cache, n, stepIds, stepConditions, stepMasks);
+        int v = card.vocabSize();
+        for (int i = 0; i < n; i++) {
+            Attempt a = rows.get(i);
+            if (roles.get(i) == 0 && a.running()) {
+                a.sample(logits, i * v, a.rows.length > 1 ? a.rows[1] * v : 0, sampler);
+            }
+        }
+    }
+
+    /**
+     * Frees the streams of attempts that ended; a job with no running attempt either starts its next attempt (too few
+     * instruments so far, attempts left) or ends.
+     */
+    private void endAttempts() {
+        for (int i = rows.size() - 1; i >= 0; i--) { // the last row moves into a freed one: already seen
+            Attempt a = rows.get(i);
+            if (!a.running()) {
+                if (roles.get(i) == 0 && a.extra) {
+                    releaseExtra(a.rows.length);
+                }
+                removeRow(i);
+            }
+        }
+        for (Job j : List.copyOf(jobs)) {
+            if (j.live() > 0) {
+                continue;
+            }
+            if (j.hasAttemptsLeft()) {
+                startAttempts(j);
+            } else {
+                jobs.remove(j);
+                release(j.streamsPerAttempt());
+                j.complete();
+            }
+        }
+    }
+
+    /** Removes cache row {@code i}, moving the last row's stream into it. */
+    private void removeRow(int i) {
+        int last = rows.size() - 1;
+        if (i != last) {
+            cache.move(last, i);
+            Attempt moved = rows.get(last);
+            int role = roles.get(last);
+            rows.set(i, moved);
+            roles.set(i, role);
+            moved.rows[role] = i;
+        } else {
+            cache.clear(i);
+        }
+        rows.remove(last);
+        roles.remove(last);
+    }
+
+    private void fail(Job j, Throwable e) {
+        for (int i = rows.size() - 1; i >= 0; i--) {
+            Attempt a = rows.get(i);
+            if (a.job == j) {
+                if (roles.get(i) == 0 && a.extra) {
+                    releaseExtra(a.rows.length);
+                }
+                removeRow(i);
+            }
+        }
+        jobs.remove(j);
+        release(j.streamsPerAttempt());
+        j.fail(e);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.aria.music;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+/**
+ * The key/value cache of up to {@code rows} decoding streams of one decoder, with a fixed capacity: per layer one
+ * direct buffer of keys and one of values, each {@code [rows, heads, window, headDim]} floats, which ONNX Runtime
+ * reads in place (no copy) as the {@code past_key_values.*} inputs of the first {@code n} rows. A stream keeps its row
+ * for as long as it runs and fills its slots from 0; the decoder writes the new tokens' keys and values at the stream's
+ * length and the attention mask hides the slots beyond it. Streams are kept in rows {@code 0 .. n-1} ({@link #move}
+ * closes a gap), so that one call can take all of them. Unused slots hold zeros or old finite values, never NaN: a
+ * masked slot is still multiplied by its zero attention weight. Not thread-safe: one engine thread owns it.
+ */
+final class KvCache {
+
+    private final DecoderCard card;
+    private final int rows;
+    private final int rowSize;
+    private final FloatBuffer[] keys;
+    private final FloatBuffer[] values;
+    private final int[] lengths;
+
+    KvCache(DecoderCard card, int rows) {
+        this.card = card;
+        this.rows = rows;
+        this.rowSize = card.cacheRowSize();
+        this.keys = new FloatBuffer[card.layers()];
+        this.values = new FloatBuffer[card.layers()];
+        for (int l = 0; l < card.layers(); l++) {
+            keys[l] = direct(rows * rowSize);
+            values[l] = direct(rows * rowSize);
+        }
+        this.lengths = new int[rows];
+    }
+
+    static FloatBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(Math.max(1, floats) * Float.BYTES).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+    }
+
+    int rows() {
+        return rows;
+    }
+
+    int length(int row) {
+        return lengths[row];
+    }
+
+    void clear(int row) {
+        lengths[row] = 0;
+    }
+
+    /** Keys (or values, {@code value = true}) of layer {@code layer} for rows {@code 0 .. n-1}, as a view. */
+    FloatBuffer view(int layer, boolean value, int n) {
+        FloatBuffer b = (value ? values : keys)[layer].duplicate();
+        b.position(0).limit(n * rowSize);
+        return b.slice();
+    }
+
+    /**
+     * Appends {@code t} new tokens' keys and values to {@code row}: {@code newKeys}/{@code newValues} hold
+     * {@code [batch, heads, t, headDim]} of one layer, of which batch entry {@code b} is this row's.
+     */
+    void append(int row, int layer, FloatBuffer newKeys, FloatBuffer newValues, int b, int t) {
+        int d = card.headDim();
+        int at = lengths[row];
+        for (int h = 0; h < card.heads(); h++) {
+            int src = ((b * card.heads() + h) * t) * d;
+            int dst = row * rowSize + (h * card.context() + at) * d;
+            keys[layer].put(dst, newKeys, src, t * d);
+            values[layer].put(dst, newValues, src, t * d);
+        }
+    }
+
+    /** Marks {@code t} more slots of {@code row} filled, once {@link #append} has written every layer. */
+    void grow(int row, int t) {
+        lengths[row] += t;
+    }
+
+    /** Moves stream {@code from} into row {@code to} (its filled slots and its length). */
+    void move(int from, int to) {
+        int d = card.headDim();
+        int n = lengths[from] * d;
+        for (int l = 0; l < card.layers(); l++) {
+            for (int h = 0; h < card.heads(); h++) {
+                int src = from * rowSize + h * card.context() * d;
+                int dst = to * rowSize + h * card.context() * d;
+                keys[l].put(dst, keys[l], src, n);
+                values[l].put(dst, values[l], src, n);
+            }
+        }
+        lengths[to] = lengths[from];
+        lengths[from] = 0;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.aria.music;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import ai.onnxruntime.OrtEnvironment;
+
+/**
+ * The Java decoder loop alone (row (c) of bench/bench_decode.py): the service's {@link DecodingEngine} on a shipped
+ * decoder, without HTTP, timing whole generations. Prints one JSON object per measurement on standard output.
+ *
+ * <pre>
+ * java -cp ... dev.aria.music.DecodeBenchmark models/music_continuous_concat.onnx REPEATS LENGTH:BATCH[:GUIDANCE] ...
+ * </pre>
+ * BATCH streams of LENGTH tokens run at once (different seeds, one attempt each, min_instruments 1); GUIDANCE (default 1)
+ * above 1 makes each of them a guided pair. The median of REPEATS runs is reported, after one warm-up run.
+ */
+public final class DecodeBenchmark {
+
+    private DecodeBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path onnx = Path.of(args[0]);
+        int repeats = Integer.parseInt(args[1]);
+        Vocabulary vocab = Vocabulary.load(onnx.resolveSibling("vocab.json"));
+        DecoderCard card = DecoderCard.read(Path.of(onnx.toString().replace(".onnx", ".json")));
+        try (MusicDecoder decoder = new MusicDecoder(OrtEnvironment.getEnvironment(), onnx, card, 1);
+                DecodingEngine engine = new DecodingEngine(decoder, vocab, 16, 16)) {
+            for (int i = 2; i < args.length; i++) {
+                String[] spec = args[i].split(":");
+                int length = Integer.parseInt(spec[0]);
+                int batch = Integer.parseInt(spec[1]);
+                double guidance = spec.length > 2 ? Double.parseDouble(spec[2]) : 1.0;
+                run(engine, vocab, card, length, batch, guidance); // warm-up
+                List<Double> seconds = new ArrayList<>();
+                for (int r = 0; r < repeats; r++) {
+                    seconds.add(run(engine, vocab, card, length, batch, guidance));
+                }
+                seconds.sort(Double::compare);
+                double median = seconds.get(seconds.size() / 2);
+                System.out.printf(Locale.ROOT, "{\"length\": %d, \"batch\": %d, \"guidance\": %s, \"seconds\": %.4f,"
+                        + " \"tokens_per_s\": %.1f, \"peak_rss_mb\": %.1f}%n", length, batch, guidance, median,
+                        length * batch / median, peakRssMb());
+            }
+        }
+    }
+
+    private static double run(DecodingEngine engine, Vocabulary vocab, DecoderCard card, int length, int batch,
+            double guidance) throws Exception {
+        List<Job> jobs = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int b = 0; b < batch; b++) {
+            GenerationSettings s = new GenerationSettings(0.5, 0.3, card.conditioning(), length, 1.2, 1.2, 0.7, 1,
+                    1000 + b).withGuidance(guidance,
+                    card.nullCondition() ? Guidance.Contrast.NULL : Guidance.Contrast.VALENCE);
+            if (!engine.reserve(s.guided() ? 2 : 1, Duration.ofSeconds(60))) {
+                throw new IllegalStateException("no stream free");
+            }
+            Job job = new Job(s, card, vocab, 1, 1, () -> false);
+            engine.submit(job);
+            jobs.add(job);
+        }
+        for (Job j : jobs) {
+            if (j.await((a, t, ms) -> { }).length() != length) {
+                throw new IllegalStateException("short piece");
+            }
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static double peakRssMb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        return Double.NaN;
+    }
+}
