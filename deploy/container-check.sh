@@ -3,7 +3,7 @@
 # it, and probes it through 127.0.0.1: /q/health/ready, POST /emotion, POST /generate. Prints the image size, the time
 # from `podman run` to ready and the container's memory after a few requests. Exits non-zero on any failure.
 #
-# Needs root on Debian 12 (bookworm) and Debian's package mirror; no image registry. What it does:
+# Needs root on Debian 12 (bookworm) and the Debian mirror apt uses; no image registry. What it does:
 #   1. installs podman, buildah, skopeo, mmdebstrap, fuse-overlayfs, uidmap, slirp4netns and runc when podman or
 #      mmdebstrap is missing, and uses deploy/container/containers.conf (runc, cgroupfs, ulimits) via CONTAINERS_CONF;
 #   2. makes two local base images with mmdebstrap (Debian bookworm minbase) + `podman import`, unless they exist:
@@ -63,6 +63,13 @@ fi
 say "$(podman --version), runtime $(podman info --format '{{.Host.OCIRuntime.Name}}'), cgroups $(podman info --format '{{.Host.CgroupsVersion}}')"
 
 # --- 2. local base images ------------------------------------------------------------------------------------------
+# The images get the packages from the mirrors apt uses on this machine: its sources files are passed to mmdebstrap
+# as they are (one-line or deb822), bookworm, bookworm-updates and bookworm-security on a Debian 12 host.
+apt_sources=()
+for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    if [ -f "$f" ] && grep -q -E '^[[:space:]]*(deb |Types:)' "$f"; then apt_sources+=("$f"); fi
+done
+[ "${#apt_sources[@]}" -gt 0 ] || die "no apt sources on this machine (/etc/apt/sources.list*)"
 # make_base IMAGE TARBALL PACKAGES [mmdebstrap options...]: bookworm minbase with PACKAGES, no documentation, man
 # pages or translations (man1 is created empty: the JDK's update-alternatives links its man page there).
 make_base() {
@@ -78,10 +85,7 @@ make_base() {
         --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
         --setup-hook='mkdir -p "$1/usr/share/man/man1"' \
         "$@" \
-        bookworm "$tarball" \
-        "deb http://deb.debian.org/debian bookworm main" \
-        "deb http://deb.debian.org/debian bookworm-updates main" \
-        "deb http://deb.debian.org/debian-security bookworm-security main"
+        bookworm "$tarball" "${apt_sources[@]}"
     low podman import --quiet \
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         "$tarball" "$name" >/dev/null
