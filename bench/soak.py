@@ -129,11 +129,11 @@ def live_heap_mib(pid):
                               check=True).stdout
     except (subprocess.SubprocessError, OSError):
         return None
-    for line in info.splitlines():
-        if "used" in line and "total" in line:  # " garbage-first heap   total 1048576K, used 23456K [...]"
-            used = line.split("used", 1)[1].split()[0].rstrip(",")
-            return int(used.rstrip("K")) / 1024
-    return None
+    # One line per heap space: G1 " garbage-first heap   total 1048576K, used 23456K [...]"; the parallel collector
+    # (the UBI image's run-java.sh default) " PSYoungGen total 76288K, used 1310K [...]" and " ParOldGen ...".
+    used_kib = [int(line.split("used", 1)[1].split()[0].rstrip(",").rstrip("K"))
+                for line in info.splitlines() if "used" in line and "total" in line]
+    return sum(used_kib) / 1024 if used_kib else None
 
 
 def percentile(values, p):
