@@ -29,14 +29,15 @@ import json
 from pathlib import Path
 
 import numpy as np
-import onnx
 import torch
 
+from . import onnx_graph
 from . import vocab as V
 from .model import GPTConfig, MusicTransformer
 from .onnx_decoder import OnnxDecoder
 
-OPSET = 17  # ONNX Runtime Java 1.29 reads it
+OPSET = onnx_graph.OPSET
+INT8_MAX_NLL_DELTA = 0.01  # the int8 file is served only if held-out NLL moves by less than this
 
 
 def has_condition(cfg):
@@ -45,27 +46,6 @@ def has_condition(cfg):
 
 def has_mask(cfg):
     return cfg.null_condition and has_condition(cfg)
-
-
-class StepDecoder(torch.nn.Module):
-    def __init__(self, model):
-        super().__init__()
-        self.m = model
-        self.has_condition = has_condition(model.cfg)
-        self.has_mask = has_mask(model.cfg)
-
-    def forward(self, input_ids, position_ids, attention_mask, *rest):
-        condition = mask = None
-        if self.has_condition:
-            condition, rest = rest[0], rest[1:]
-        if self.has_mask:
-            mask, rest = rest[0], rest[1:]
-        past = [(rest[2 * i], rest[2 * i + 1]) for i in range(len(rest) // 2)]
-        logits, new = self.m.forward_step(input_ids, condition, position_ids, attention_mask, past, mask)
-        out = [logits]
-        for k, v in new:
-            out += [k, v]
-        return tuple(out)
 
 
 def io_names(cfg):
@@ -79,34 +59,64 @@ def io_names(cfg):
 
 
 def export(model, path):
-    cfg = model.cfg
-    wrapper = StepDecoder(model).eval()
-    hd, S = cfg.n_embd // cfg.n_head, 6
-    args = [torch.tensor([[V.START, 5, 900], [V.START, 7, 901]]), torch.tensor([[0, 1, 2], [4, 5, 6]]),
-            torch.tensor([[0] * S + [1] * 3, [1] * 4 + [0] * (S - 4) + [1] * 3])]
-    if wrapper.has_condition:
-        args.append(torch.tensor([[0.3, -0.2], [0.3, -0.2]]))
-    if wrapper.has_mask:
-        args.append(torch.tensor([1.0, 0.0]))
-    for _ in range(cfg.n_layer):
-        args += [torch.zeros(2, cfg.n_head, S, hd), torch.zeros(2, cfg.n_head, S, hd)]
-    ins, outs = io_names(cfg)
-    dyn = {"input_ids": {0: "batch", 1: "sequence_length"}, "position_ids": {0: "batch", 1: "sequence_length"},
-           "attention_mask": {0: "batch", 1: "cache_capacity + sequence_length"},
-           "logits": {0: "batch", 1: "sequence_length"}}
-    if wrapper.has_condition:
-        dyn["condition"] = {0: "batch"}
-    if wrapper.has_mask:
-        dyn["condition_mask"] = {0: "batch"}
-    for n in ins:
-        if n.startswith("past"):
-            dyn[n] = {0: "batch", 2: "cache_capacity"}
-    for n in outs[1:]:
-        dyn[n] = {0: "batch", 2: "sequence_length"}
-    with torch.no_grad():
-        torch.onnx.export(wrapper, tuple(args), str(path), input_names=ins, output_names=outs,
-                          dynamic_axes=dyn, opset_version=OPSET, dynamo=False, do_constant_folding=True)
-    onnx.checker.check_model(onnx.load(str(path)), full_check=True)
+    """The graph of training/onnx_graph.py (model.forward_step, written node by node); returns its node count."""
+    return onnx_graph.save(model, path)
+
+
+def quantise(path, out):
+    """int8 dynamic quantisation of the linear layers' weights (per output channel; activations quantised per call)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    quantize_dynamic(str(path), str(out), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
+    return out
+
+
+def heldout_windows(dataset_npz, cfg, windows=48):
+    """The held-out windows train.py evaluates (split 1: POP909's held-out songs, unstretched; rng 0; 48 windows of
+    the trained length), as (input_ids, targets, condition) arrays, targets -1 where no loss is taken."""
+    D = np.load(dataset_npz)
+    tokens, offs, lens, seq_piece = D["tokens"], D["offsets"], D["lengths"], D["seq_piece"]
+    seqs = [s for s in np.where(D["split"][seq_piece] == 1)[0] if D["stretch"][s] == 1.0]
+    r = np.random.default_rng(0)
+    music_len = cfg.block_size - cfg.prefix_len
+    rows, tgts, conds = [], [], []
+    for i in range(windows):
+        s = seqs[i % len(seqs)]
+        start = int(r.integers(0, max(1, lens[s] - music_len)))
+        w = tokens[offs[s] + start: offs[s] + min(lens[s], start + music_len + 1)].astype(np.int64)
+        v, a = float(D["valence"][seq_piece[s]]), float(D["arousal"][seq_piece[s]])
+        pre = []
+        if cfg.conditioning == "continuous_token":
+            pre = [V.PAD, V.PAD]
+        elif cfg.conditioning == "discrete_token":
+            pre = [V.INDEX[f"<V{V.emotion_bin(v)}>"], V.INDEX[f"<A{V.emotion_bin(a)}>"]]
+        row = np.full(len(pre) + music_len + 1, V.PAD, dtype=np.int64)
+        row[:len(pre)] = pre
+        row[len(pre): len(pre) + len(w)] = w
+        tgt = row[1:].copy()
+        tgt[: max(0, len(pre) - 1)] = -1
+        tgt[len(pre) + len(w) - 1:] = -1
+        rows.append(row[:-1])
+        tgts.append(tgt)
+        conds.append((v, a))
+    return np.stack(rows), np.stack(tgts), np.array(conds, np.float32)
+
+
+def heldout_nll(onnx_path, windows, batch=8):
+    """Mean next-token NLL of a decoder file on held-out windows, each encoded from an empty cache."""
+    dec = OnnxDecoder(onnx_path)
+    ids, tgts, conds = windows
+    tot, n = 0.0, 0
+    for i in range(0, len(ids), batch):
+        x, t, c = ids[i:i + batch], tgts[i:i + batch], conds[i:i + batch]
+        cache, lengths = dec.cache(len(x)), [0] * len(x)
+        logits = dec.run(x, lengths, cache, c if "condition" in dec.inputs else None,
+                         np.ones(len(x), np.float32) if "condition_mask" in dec.inputs else None).astype(np.float64)
+        m = logits.max(-1, keepdims=True)
+        lp = logits - (m + np.log(np.exp(logits - m).sum(-1, keepdims=True)))
+        ok = t >= 0
+        tot += -np.take_along_axis(lp, np.where(ok, t, 0)[..., None], -1)[..., 0][ok].sum()
+        n += ok.sum()
+    return float(tot / n)
 
 
 def scenario(cfg, valence=0.5, arousal=-0.3):
@@ -168,7 +178,7 @@ DATA_CREDITS = [
 ]
 
 
-def write_card(model, ck, onnx_path, worst, args):
+def write_card(model, ck, onnx_path, worst, args, nodes, quant):
     cfg = model.cfg
     ins, outs = io_names(cfg)
     hd = cfg.n_embd // cfg.n_head
@@ -204,6 +214,9 @@ def write_card(model, ck, onnx_path, worst, args):
         "vocabulary": "vocab.json",
         "io": io,
         "opset": OPSET,
+        "graph": f"{nodes} nodes, written by training/onnx_graph.py (q and k head dimensions reordered, RoPE folded into "
+                 "the projection, shared rotary tables and attention bias)",
+        "int8": quant,
         "onnx_runtime_check": {"max_abs_logit_diff_vs_pytorch": worst, "vectors": f"training/tests/vectors/decoder_{cfg.conditioning}.json"},
         "parameters": sum(p.numel() for p in model.parameters()),
         "training": {"iterations": ck.get("iter"), "held_out": ck.get("eval"),
@@ -219,6 +232,7 @@ def write_card(model, ck, onnx_path, worst, args):
                                                   if Path(args.dataset_json).exists() else False) else None,
         "evaluation": json.loads(ev.read_text()) if ev and ev.exists() else None,
         "export_command": f"python -m training.export --ckpt {args.ckpt} --name {args.name}",
+        "serving": json.loads(Path(args.serving_json).read_text()) if args.serving_json else None,
     }
     if "previous_card" in ck:  # re-exported weights keep the provenance and figures of the card they came with
         prev = ck["previous_card"]
@@ -243,6 +257,7 @@ def main():
     ap.add_argument("--dataset_json", default="training/work/dataset.json")
     ap.add_argument("--eval_json", default="")
     ap.add_argument("--train_command", default="")
+    ap.add_argument("--serving_json", default="", help="the serving section (guidance chosen on the evaluation)")
     a = ap.parse_args()
     if a.ckpt.endswith(".onnx"):  # a decoder shipped in an earlier interface: its weights, carried over
         from .onnx_to_torch import load as load_onnx
@@ -254,7 +269,7 @@ def main():
         model.load_state_dict(ck["model"])
     model.eval()
     path = Path(a.models) / f"{a.name}.onnx"
-    export(model, path)
+    nodes = export(model, path)
     path.with_suffix(".json").write_text(json.dumps({"architecture": {"n_layer": model.cfg.n_layer,
                                                                       "n_head": model.cfg.n_head,
                                                                       "n_embd": model.cfg.n_embd,
@@ -265,9 +280,28 @@ def main():
     vpath = Path(a.vectors) / f"decoder_{model.cfg.conditioning}.json"
     vec["model"] = path.name
     vpath.write_text(json.dumps(vec))
-    card = write_card(model, ck, path, worst, a)
+    int8 = quantise(path, path.with_name(f"{a.name}.int8.onnx"))
+    int8_vec, int8_worst = vector_run(model, int8)
+    int8_vec["model"] = int8.name
+    int8_vec["tolerance"] = round(1.5 * int8_worst + 1e-3, 4)  # against PyTorch's float32 logits: quantisation error
+    Path(a.vectors, f"decoder_{model.cfg.conditioning}.int8.json").write_text(json.dumps(int8_vec))
+    quant = {"file": int8.name, "method": "onnxruntime.quantization.quantize_dynamic: int8 weights per output "
+                                          "channel for every MatMul with constant weights, activations quantised per call",
+             "max_abs_logit_diff_vs_pytorch_fp32": int8_worst,
+             "vectors": f"training/tests/vectors/decoder_{model.cfg.conditioning}.int8.json"}
+    npz = Path(a.dataset_json).with_suffix(".npz")
+    if npz.exists():
+        windows = heldout_windows(npz, model.cfg)
+        fp32, q8 = heldout_nll(path, windows), heldout_nll(int8, windows)
+        quant.update({"heldout_nll_fp32": fp32, "heldout_nll_int8": q8, "heldout_nll_delta": q8 - fp32,
+                      "heldout": "the 48 windows of POP909's held-out songs that train.py evaluates",
+                      "within_nll_bound": abs(q8 - fp32) < INT8_MAX_NLL_DELTA})
+    card = write_card(model, ck, path, worst, a, nodes, quant)
     size = path.stat().st_size / 1e6
-    print(f"{path}: {size:.1f} MB, opset {OPSET}, max |ORT - torch| = {worst:.2e}; vectors -> {vpath}; card -> {card}")
+    print(f"{path}: {size:.1f} MB, {nodes} nodes, opset {OPSET}, max |ORT - torch| = {worst:.2e}; int8 "
+          f"{int8.stat().st_size / 1e6:.1f} MB, max |ORT int8 - torch| = {int8_worst:.2e}, held-out NLL "
+          f"{quant.get('heldout_nll_fp32', float('nan')):.4f} -> {quant.get('heldout_nll_int8', float('nan')):.4f}; "
+          f"vectors -> {vpath}; card -> {card}")
     return {"path": str(path), "max_abs_diff": worst, "size_mb": size}
 
 

@@ -17,6 +17,12 @@ from pathlib import Path
 import numpy as np
 
 
+def card_path(onnx_path):
+    """A decoder's card: music_x.json for music_x.onnx and for its int8 variant music_x.int8.onnx."""
+    p = Path(onnx_path)
+    return p.with_name(p.name.split(".")[0] + ".json")
+
+
 class OnnxDecoder:
     def __init__(self, onnx_path, threads=1):
         import onnxruntime as ort
@@ -24,7 +30,7 @@ class OnnxDecoder:
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1
         self.sess = ort.InferenceSession(str(onnx_path), so, providers=["CPUExecutionProvider"])
-        card = json.loads(Path(onnx_path).with_suffix(".json").read_text())
+        card = json.loads(card_path(onnx_path).read_text())
         a = card["architecture"]
         self.layers, self.heads = a["n_layer"], a["n_head"]
         self.head_dim = a["n_embd"] // a["n_head"]

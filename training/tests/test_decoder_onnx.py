@@ -11,8 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from training.onnx_decoder import OnnxDecoder  # noqa: E402
+from training.onnx_decoder import OnnxDecoder, card_path  # noqa: E402
 
+# every decoder file: the float32 ones and their int8 quantisations (music_<conditioning>.int8.onnx)
 MODELS = sorted((ROOT / "models").glob("music_*.onnx"))
 
 
@@ -22,8 +23,9 @@ def test_at_least_one_decoder_is_shipped():
 
 @pytest.mark.parametrize("onnx_path", MODELS, ids=[p.stem for p in MODELS])
 def test_decoder_matches_committed_vectors_call_by_call(onnx_path):
-    card = json.loads(onnx_path.with_suffix(".json").read_text())
-    vec = json.loads((ROOT / card["onnx_runtime_check"]["vectors"]).read_text())
+    card = json.loads(card_path(onnx_path).read_text())
+    check = card["int8"] if onnx_path.name.endswith(".int8.onnx") else card["onnx_runtime_check"]
+    vec = json.loads((ROOT / check["vectors"]).read_text())
     assert vec["model"] == onnx_path.name
     dec = OnnxDecoder(onnx_path)
     assert dec.capacity == vec["cache_capacity"]

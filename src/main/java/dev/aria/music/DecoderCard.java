@@ -1,6 +1,7 @@
 package dev.aria.music;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,7 +11,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * What the service needs from a decoder's model card ({@code models/music_<conditioning>.json}, written by
  * {@code training/export.py}).
  *
- * @param id          model id and version, e.g. {@code music_continuous_concat@2}
+ * @param id          model id and version, e.g. {@code music_continuous_concat@3}; {@code +int8} appended when the
+ *                    int8 file is the one served
+ * @param file        the ONNX file served: {@code music_<conditioning>.onnx}, or its int8 quantisation
+ *                    {@code music_<conditioning>.int8.onnx}
  * @param conditioning which conditioning the graph implements
  * @param layers      transformer blocks (one past/present key and value pair each)
  * @param heads       attention heads
@@ -27,22 +31,44 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *                    ({@code serving.guidance_contrast}; else the null condition where the decoder learned one, else
  *                    the opposite valence)
  */
-public record DecoderCard(String id, Conditioning conditioning, int layers, int heads, int headDim, int context,
+public record DecoderCard(String id, String file, Conditioning conditioning, int layers, int heads, int headDim, int context,
         int vocabSize, int prefixLen, boolean nullCondition, double guidance, Guidance.Contrast guidanceContrast) {
 
+    /** The card of the float32 decoder. */
     public static DecoderCard read(Path file) throws IOException {
+        return read(file, false);
+    }
+
+    /**
+     * The card, serving the int8 file when {@code preferInt8} and the card says that its held-out NLL stayed within
+     * the bound of the float32 file's ({@code int8.within_nll_bound}, written by {@code training/export.py}) and the
+     * file is there; else the float32 file.
+     */
+    public static DecoderCard read(Path file, boolean preferInt8) throws IOException {
         JsonNode card = new ObjectMapper().readTree(file.toFile());
         JsonNode arch = card.get("architecture");
         String cond = card.get("conditioning").asText();
         boolean nullCondition = arch.path("null_condition").asBoolean(false);
         String contrast = card.path("serving").path("guidance_contrast").asText(nullCondition ? "null" : "valence");
-        return new DecoderCard(card.get("id").asText(),
+        String onnx = file.getFileName().toString().replaceFirst("\\.json$", ".onnx");
+        String id = card.get("id").asText();
+        JsonNode int8 = card.path("int8");
+        DecoderCard fp32 = new DecoderCard(id, onnx,
                 Conditioning.fromWire(cond).orElseThrow(() -> new IOException("unknown conditioning " + cond + " in " + file)),
                 arch.get("n_layer").asInt(), arch.get("n_head").asInt(), arch.get("n_embd").asInt() / arch.get("n_head").asInt(),
                 arch.get("block_size").asInt(), arch.get("vocab_size").asInt(),
                 "continuous_concat".equals(cond) ? 0 : 2, nullCondition, card.path("serving").path("guidance").asDouble(1.0),
                 Guidance.Contrast.fromWire(contrast)
                         .orElseThrow(() -> new IOException("unknown serving.guidance_contrast in " + file)));
+        boolean int8Served = preferInt8 && int8.path("within_nll_bound").asBoolean(false)
+                && Files.exists(file.resolveSibling(int8.path("file").asText("-")));
+        return int8Served ? fp32.int8(int8.get("file").asText()) : fp32;
+    }
+
+    /** The same decoder served from its int8 quantisation {@code file}. */
+    public DecoderCard int8(String file) {
+        return new DecoderCard(id + "+int8", file, conditioning, layers, heads, headDim, context, vocabSize, prefixLen,
+                nullCondition, guidance, guidanceContrast);
     }
 
     /** Whether the graph has a {@code condition} input. */

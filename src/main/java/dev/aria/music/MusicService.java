@@ -79,8 +79,8 @@ public class MusicService implements ModelStatus {
         // waits for them, and so does a request that comes earlier.
         this.loading = CompletableFuture.runAsync(() -> {
             try {
-                for (Map.Entry<Conditioning, MusicDecoder> e : load(dir, config.generation().intraOpThreads())
-                        .entrySet()) {
+                for (Map.Entry<Conditioning, MusicDecoder> e : load(dir, config.generation().intraOpThreads(),
+                        "int8".equals(config.models().decoderPrecision())).entrySet()) {
                     DecodingEngine engine = new DecodingEngine(e.getValue(), vocab, config.generation().streams(),
                             config.generation().maxWaiting());
                     engines.put(e.getKey(), engine);
@@ -106,12 +106,13 @@ public class MusicService implements ModelStatus {
     }
 
     /** The installed decoders, their sessions created side by side (each takes a few hundred milliseconds). */
-    private static Map<Conditioning, MusicDecoder> load(Path dir, int threads) throws IOException, OrtException {
+    private static Map<Conditioning, MusicDecoder> load(Path dir, int threads, boolean int8)
+            throws IOException, OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<Conditioning, CompletableFuture<MusicDecoder>> loading = new EnumMap<>(Conditioning.class);
         for (Conditioning c : installed(dir)) {
-            Path onnx = dir.resolve("music_" + c.wireName() + ".onnx");
-            DecoderCard card = DecoderCard.read(dir.resolve("music_" + c.wireName() + ".json"));
+            DecoderCard card = DecoderCard.read(dir.resolve("music_" + c.wireName() + ".json"), int8);
+            Path onnx = dir.resolve(card.file());
             loading.put(c, CompletableFuture.supplyAsync(() -> {
                 try {
                     return new MusicDecoder(env, onnx, card, threads);

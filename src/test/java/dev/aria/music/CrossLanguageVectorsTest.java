@@ -109,61 +109,73 @@ class CrossLanguageVectorsTest {
      */
     @Test
     void everyShippedDecoderReproducesThePyTorchLogits() throws Exception {
-        List<Path> models = MusicService.installed(Path.of("models")).stream()
-                .map(c -> Path.of("models", "music_" + c.wireName() + ".onnx")).toList();
-        assertFalse(models.isEmpty(), "no decoder in models/");
-        for (Path onnx : models) {
-            Path cardFile = Path.of(onnx.toString().replace(".onnx", ".json"));
-            DecoderCard card = DecoderCard.read(cardFile);
-            JsonNode vec = JSON.readTree(Path.of(JSON.readTree(cardFile.toFile()).get("onnx_runtime_check")
-                    .get("vectors").asText()).toFile());
-            assertEquals(card.context(), vec.get("cache_capacity").asInt());
-            JsonNode cond = vec.get("condition");
-            JsonNode condMask = vec.get("condition_mask");
-            double tolerance = vec.get("tolerance").asDouble();
-            try (MusicDecoder decoder = new MusicDecoder(OrtEnvironment.getEnvironment(), onnx, card, 1)) {
-                KvCache cache = decoder.cache(2);
-                for (JsonNode call : vec.get("calls")) {
-                    int[] rows = ints(call.get("rows"));
-                    int k = rows.length;
-                    float[] conditions = new float[2 * k];
-                    float[] masks = new float[k];
-                    int[][] tokens = new int[k][];
-                    for (int b = 0; b < k; b++) {
-                        tokens[b] = ints(call.get("input_ids").get(b));
-                        if (!cond.isNull()) {
-                            conditions[2 * b] = (float) cond.get(0).asDouble();
-                            conditions[2 * b + 1] = (float) cond.get(1).asDouble();
-                        }
-                        masks[b] = condMask.isNull() ? 1f : (float) condMask.get(rows[b]).asDouble();
+        List<Conditioning> installed = MusicService.installed(Path.of("models"));
+        assertFalse(installed.isEmpty(), "no decoder in models/");
+        for (Conditioning c : installed) {
+            Path cardFile = Path.of("models", "music_" + c.wireName() + ".json");
+            JsonNode json = JSON.readTree(cardFile.toFile());
+            DecoderCard card = DecoderCard.read(cardFile, false);
+            reproduces(Path.of("models", card.file()), card, Path.of(json.get("onnx_runtime_check").get("vectors").asText()));
+            if (json.hasNonNull("int8")) { // its int8 quantisation, within the tolerance its vectors state
+                DecoderCard int8 = card.int8(json.get("int8").get("file").asText());
+                reproduces(Path.of("models", int8.file()), int8, Path.of(json.get("int8").get("vectors").asText()));
+            }
+        }
+    }
+
+    /**
+     * The committed scenario (two streams at different lengths: each one's prefill, then batched one-token steps over
+     * the fixed-capacity cache) through {@code onnx} gives PyTorch's logits within the vectors' tolerance.
+     */
+    private static void reproduces(Path onnx, DecoderCard card, Path vectors) throws Exception {
+        JsonNode vec = JSON.readTree(vectors.toFile());
+        assertEquals(onnx.getFileName().toString(), vec.get("model").asText());
+        assertEquals(card.context(), vec.get("cache_capacity").asInt());
+        JsonNode cond = vec.get("condition");
+        JsonNode condMask = vec.get("condition_mask");
+        double tolerance = vec.get("tolerance").asDouble();
+        try (MusicDecoder decoder = new MusicDecoder(OrtEnvironment.getEnvironment(), onnx, card, 1)) {
+            KvCache cache = decoder.cache(2);
+            for (JsonNode call : vec.get("calls")) {
+                int[] rows = ints(call.get("rows"));
+                int k = rows.length;
+                float[] conditions = new float[2 * k];
+                float[] masks = new float[k];
+                int[][] tokens = new int[k][];
+                for (int b = 0; b < k; b++) {
+                    tokens[b] = ints(call.get("input_ids").get(b));
+                    if (!cond.isNull()) {
+                        conditions[2 * b] = (float) cond.get(0).asDouble();
+                        conditions[2 * b + 1] = (float) cond.get(1).asDouble();
                     }
-                    float[][] logits = new float[k][];
-                    if (tokens[0].length > 1 || k == 1) { // a prefill: from an empty cache
-                        logits = decoder.encode(cache, rows, k, tokens[0].length, tokens, conditions, masks);
-                    } else { // a batched step of rows 0..k-1
-                        int[] ids = new int[k];
-                        for (int b = 0; b < k; b++) {
-                            assertEquals(b, rows[b]);
-                            ids[b] = tokens[b][0];
-                        }
-                        java.nio.FloatBuffer all = decoder.step(cache, k, ids, conditions, masks);
-                        for (int b = 0; b < k; b++) {
-                            logits[b] = new float[card.vocabSize()];
-                            all.get(b * card.vocabSize(), logits[b]);
-                        }
-                    }
+                    masks[b] = condMask.isNull() ? 1f : (float) condMask.get(rows[b]).asDouble();
+                }
+                float[][] logits = new float[k][];
+                if (tokens[0].length > 1 || k == 1) { // a prefill: from an empty cache
+                    logits = decoder.encode(cache, rows, k, tokens[0].length, tokens, conditions, masks);
+                } else { // a batched step of rows 0..k-1
+                    int[] ids = new int[k];
                     for (int b = 0; b < k; b++) {
-                        JsonNode want = call.get("last_logits").get(b);
-                        assertEquals(want.size(), logits[b].length);
-                        double worst = 0;
-                        for (int i = 0; i < logits[b].length; i++) {
-                            worst = Math.max(worst, Math.abs(logits[b][i] - want.get(i).asDouble()));
-                        }
-                        assertTrue(worst <= tolerance, onnx + ": max |delta logit| " + worst + " in " + call.get("rows"));
+                        assertEquals(b, rows[b]);
+                        ids[b] = tokens[b][0];
+                    }
+                    java.nio.FloatBuffer all = decoder.step(cache, k, ids, conditions, masks);
+                    for (int b = 0; b < k; b++) {
+                        logits[b] = new float[card.vocabSize()];
+                        all.get(b * card.vocabSize(), logits[b]);
                     }
                 }
-                assertTrue(cache.length(1) > cache.length(0), "the streams were at different positions");
+                for (int b = 0; b < k; b++) {
+                    JsonNode want = call.get("last_logits").get(b);
+                    assertEquals(want.size(), logits[b].length);
+                    double worst = 0;
+                    for (int i = 0; i < logits[b].length; i++) {
+                        worst = Math.max(worst, Math.abs(logits[b][i] - want.get(i).asDouble()));
+                    }
+                    assertTrue(worst <= tolerance, onnx + ": max |delta logit| " + worst + " in " + call.get("rows"));
+                }
             }
+            assertTrue(cache.length(1) > cache.length(0), "the streams were at different positions");
         }
     }
 
