@@ -13,6 +13,10 @@ For each (valence, arousal) of a 3 x 3 grid and each guidance weight, generate p
     consonance, note density.
 
     python -m training.evaluate --ckpt training/runs/concat/best.pt --guidance 1,2,3 --out training/runs/concat/eval.json
+
+With --service URL the pieces come from a running ARIA service instead (POST /generate with the same seeds and
+settings): the figures of exactly what it serves (its decoder file, int8 or float32, its Java sampler and engine),
+measured by the same code. --conditioning picks the decoder there.
 """
 import argparse
 import json
@@ -61,6 +65,46 @@ def by_valence(req_v, rows, key):
     return {f"{v:+.1f}": float(np.mean([r[key] for rv, r in zip(req_v, rows) if rv == v])) for v in GRID}
 
 
+class ServiceSource:
+    """Pieces from a running service: POST /generate, the MIDI file read back as the data pipeline reads MIDI."""
+
+    def __init__(self, base, conditioning):
+        self.base, self.conditioning = base.rstrip("/"), conditioning
+
+    def generate(self, valence, arousal, gen_len, min_instruments, seed, max_attempts, guidance, contrast):
+        import tempfile
+        import urllib.request
+        fields = {"valence": valence, "arousal": arousal, "conditioning": self.conditioning, "gen_len": gen_len,
+                  "min_instruments": min_instruments, "seed": seed, "guidance": guidance,
+                  "guidance_contrast": contrast}
+        boundary = "ariaevaluate"
+        body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                        for k, v in fields.items()) + f"--{boundary}--\r\n".encode()
+        req = urllib.request.Request(f"{self.base}/generate", data=body, method="POST",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with urllib.request.urlopen(req, timeout=600) as r:
+            midi = r.read()
+        with tempfile.NamedTemporaryFile(suffix=".mid") as f:
+            f.write(midi)
+            f.flush()
+            notes = ef.notes_from_midi(f.name)
+        n = len({inst for inst, *_ in notes})
+        return {"notes": notes, "instruments": n, "met": n >= min_instruments}
+
+
+class TorchSource:
+    """Pieces from a checkpoint, with the reference sampler (training/sample.py)."""
+
+    def __init__(self, gen):
+        self.gen = gen
+
+    def generate(self, valence, arousal, gen_len, min_instruments, seed, max_attempts, guidance, contrast):
+        r = self.gen.generate(valence, arousal, gen_len, min_instruments=min_instruments, seed=seed,
+                              max_attempts=max_attempts, guidance=guidance, contrast=contrast)
+        return {"notes": seconds(mt.tokens_to_notes(r["tokens"])), "instruments": count_instruments(r["tokens"]),
+                "met": r["met"]}
+
+
 def evaluate(gen, stats, judge, gen_len, per_cell, guidance, contrast="null"):
     req_v, req_a, rows, n_inst, met3 = [], [], [], [], []
     seed = 0
@@ -69,19 +113,15 @@ def evaluate(gen, stats, judge, gen_len, per_cell, guidance, contrast="null"):
         for ar in GRID:
             for _ in range(per_cell):
                 seed += 1
-                first = gen.generate(v, ar, gen_len, min_instruments=1, seed=seed, max_attempts=1, guidance=guidance,
-                                     contrast=contrast)
-                toks = first["tokens"]
-                n_inst.append(count_instruments(toks))
+                first = gen.generate(v, ar, gen_len, 1, seed, 1, guidance, contrast)
+                n_inst.append(first["instruments"])
                 req_v.append(v)
                 req_a.append(ar)
-                rows.append(measure(seconds(mt.tokens_to_notes(toks)), stats, judge))
+                rows.append(measure(first["notes"], stats, judge))
                 if n_inst[-1] >= 3:
                     met3.append(True)
                 else:
-                    retry = gen.generate(v, ar, gen_len, min_instruments=3, seed=seed + 10_000, max_attempts=2,
-                                         guidance=guidance, contrast=contrast)
-                    met3.append(retry["met"])
+                    met3.append(gen.generate(v, ar, gen_len, 3, seed + 10_000, 2, guidance, contrast)["met"])
     n_inst = np.array(n_inst)
     judge_pos = [r["judge_positive"] > 0.5 for r in rows]
     return {
@@ -102,7 +142,9 @@ def evaluate(gen, stats, judge, gen_len, per_cell, guidance, contrast="null"):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--ckpt", help="a checkpoint (train.py's best.pt)")
+    ap.add_argument("--service", help="or the base URL of a running service, e.g. http://127.0.0.1:8080")
+    ap.add_argument("--conditioning", default="continuous_concat", help="with --service: the decoder to use")
     ap.add_argument("--dataset_json", default="training/work/dataset.json")
     ap.add_argument("--gen_len", type=int, default=1024)
     ap.add_argument("--per_cell", type=int, default=4)
@@ -114,10 +156,16 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     stats = json.loads(Path(a.dataset_json).read_text())
-    gen, judge = Generator(load(a.ckpt)), Judge()
-    res = {"ckpt": a.ckpt, "dataset_json": a.dataset_json, "grid": GRID, "per_cell": a.per_cell, "runs": []}
+    judge = Judge()
+    if a.service:
+        gen = ServiceSource(a.service, a.conditioning)
+        res = {"service": a.service, "conditioning": a.conditioning}
+    else:
+        gen = TorchSource(Generator(load(a.ckpt)))
+        res = {"ckpt": a.ckpt}
+    res.update({"dataset_json": a.dataset_json, "grid": GRID, "per_cell": a.per_cell, "runs": []})
     for w in [float(x) for x in a.guidance.split(",")]:
-        if w != 1.0 and a.contrast == "null" and not gen.cfg.null_condition:
+        if w != 1.0 and a.contrast == "null" and a.ckpt and not gen.gen.cfg.null_condition:
             continue
         r = evaluate(gen, stats, judge, a.gen_len, a.per_cell, w, a.contrast)
         res["runs"].append(r)
