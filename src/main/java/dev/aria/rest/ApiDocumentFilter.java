@@ -32,7 +32,8 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
  * <ul>
  * <li>{@code POST /emotion}: the part {@code image} is required; {@code POST /analyze}: the part {@code midi};</li>
  * <li>{@code POST /generate}: exactly one emotion source, either {@code image} or both {@code valence} and
- * {@code arousal} ({@code oneOf});</li>
+ * {@code arousal} ({@code oneOf}); and for an arc both {@code valence_end} and {@code arousal_end} without
+ * {@code image_end}, or neither ({@code allOf} of a {@code oneOf});</li>
  * <li>{@code conditioning} lists only the conditionings whose decoder this deployment ships, and {@code gen_len}'s
  * maximum is {@code aria.generation.max-gen-len}: both are known only at run time;</li>
  * <li>the image part's encoding names the image media types the decoder reads (it sniffs the bytes, whatever
@@ -68,6 +69,13 @@ public class ApiDocumentFilter implements OASFilter {
                     OASFactory.createSchema().description("From explicit valence and arousal: no image.")
                             .addRequired("valence").addRequired("arousal")
                             .not(present(ImageDecoder.FIELD))));
+            generateForm.setAllOf(List.of(OASFactory.createSchema().oneOf(List.of(
+                    OASFactory.createSchema().description("An arc to explicit values: both, and no end image.")
+                            .addRequired("valence_end").addRequired("arousal_end")
+                            .not(present(GenerateForm.IMAGE_END)),
+                    OASFactory.createSchema().description("No explicit end: a constant emotion, or an end image.")
+                            .not(OASFactory.createSchema().anyOf(List.of(present("valence_end"),
+                                    present("arousal_end"))))))));
             Map<String, Schema> properties = generateForm.getProperties();
             Schema conditioning = properties == null ? null : properties.get("conditioning");
             if (conditioning != null && !installed.isEmpty()) {
@@ -114,6 +122,11 @@ public class ApiDocumentFilter implements OASFilter {
             MediaType multipart = multipart(openAPI, path);
             if (multipart != null) {
                 multipart.addEncoding(ImageDecoder.FIELD, OASFactory.createEncoding().contentType(IMAGE_MEDIA_TYPES));
+                if (!path.equals("/emotion")) {
+                    multipart.addEncoding(GenerateForm.IMAGE_END,
+                            OASFactory.createEncoding().contentType(IMAGE_MEDIA_TYPES));
+                    multipart.addEncoding(GenerateForm.PRIMER, OASFactory.createEncoding().contentType("audio/midi"));
+                }
             }
         }
         for (String path : List.of("/render", "/analyze")) {
