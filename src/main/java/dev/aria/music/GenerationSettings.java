@@ -35,7 +35,8 @@ public record GenerationSettings(double valence, double arousal, Conditioning co
     public static final double DEFAULT_REST_TEMPERATURE = 1.2;
     public static final double DEFAULT_TOP_P = 0.7;
     public static final int DEFAULT_MIN_INSTRUMENTS = 2;
-    public static final int DEFAULT_CANDIDATES = 1;
+    // 2: the largest step closer to the requested emotion per second spent (README, "Candidates"; bench/candidates.py)
+    public static final int DEFAULT_CANDIDATES = 2;
     public static final int MAX_CANDIDATES = 8;
     // Guidance has no constant default: each decoder's card names the weight and contrast chosen on its evaluation
     // (DecoderCard.guidance).

@@ -71,7 +71,7 @@ public class MusicService implements ModelStatus {
         this.tokenEncoder = new TokenEncoder(vocab);
         this.instruments = vocab.parts().stream().map(Part::name).toList();
         this.tokensGenerated = DistributionSummary.builder("aria.generate.tokens")
-                .description("Tokens generated per /generate request").baseUnit("tokens")
+                .description("Tokens generated per /generate request (every candidate's)").baseUnit("tokens")
                 .publishPercentileHistogram().register(registry);
         this.rejected = Counter.builder("aria.generate.rejected")
                 .description("/generate requests refused with 503: no decoding stream came free in time")
@@ -331,8 +331,8 @@ public class MusicService implements ModelStatus {
             Primer primer = settings.primer();
             int startMs = primer == null ? 0 : primer.endMs();
             List<Composition.Candidate> candidates = new java.util.ArrayList<>(pieces.size());
+            tokensGenerated.record(pieces.stream().mapToInt(GeneratedPiece::length).sum());
             for (GeneratedPiece p : pieces) {
-                tokensGenerated.record(p.length());
                 candidates.add(new Composition.Candidate(p, reader.ready()
                         ? Measurement.of(reader, tokenDecoder.notes(p.tokens()), startMs, settings) : null));
             }
