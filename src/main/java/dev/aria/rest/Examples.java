@@ -27,6 +27,10 @@ final class Examples {
     static final String GENERATE_REQUEST = """
             {"valence": 0.8, "arousal": 0.6, "conditioning": "continuous_concat", "gen_len": 512, "seed": 7}""";
 
+    /** An arc from calm to excited, two candidates ranked by their measured emotion along it. */
+    static final String GENERATE_ARC_REQUEST = """
+            {"valence": 0.3, "arousal": -0.9, "valence_end": 0.3, "arousal_end": 0.9, "gen_len": 2048, "candidates": 2, "seed": 1}""";
+
     static final String PROBLEM_MISSING_IMAGE = """
             {
               "type": "urn:aria:problem:missing-field",
@@ -156,6 +160,28 @@ final class Examples {
               "detail": "Send an image as the file part 'image', or the fields 'valence' and 'arousal' (each in [-1, 1]), e.g. curl -F valence=0.8 -F arousal=0.6.",
               "instance": "/generate",
               "field": "image"
+            }
+            """;
+
+    static final String PROBLEM_ARC_HALF = """
+            {
+              "type": "urn:aria:problem:missing-field",
+              "title": "Missing field",
+              "status": 400,
+              "detail": "An emotion arc needs both 'valence_end' and 'arousal_end' (each in [-1, 1]); 'arousal_end' is missing. Send both, or neither for a constant emotion.",
+              "instance": "/generate",
+              "field": "arousal_end"
+            }
+            """;
+
+    static final String PROBLEM_PRIMER_NOT_MIDI = """
+            {
+              "type": "urn:aria:problem:not-midi",
+              "title": "Not midi",
+              "status": 415,
+              "detail": "The file in 'primer' is not a Standard MIDI File: it does not start with a Standard MIDI File header (MThd); it looks like a JPEG image. Send a .mid file (type 0 or 1), e.g. one POST /generate returned.",
+              "instance": "/generate",
+              "field": "primer"
             }
             """;
 
