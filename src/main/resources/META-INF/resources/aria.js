@@ -293,21 +293,31 @@ function quadrantOf(v, a) {
 const clamp = (x) => Math.max(-1, Math.min(1, x));
 const round2 = (x) => Math.round(x * 100) / 100;
 
-function setPoint(valence, arousal) {
+/**
+ * Places the point with the id `id` (the start, or the arc's end with `suffix` '-end') at (valence, arousal), clamped
+ * and rounded, with its slider attributes, its number boxes (unless one is being typed in) and its quadrant; returns
+ * where it went.
+ */
+function place(id, suffix, valence, arousal) {
     const v = round2(clamp(valence));
     const a = round2(clamp(arousal));
-    state.point = { valence: v, arousal: a };
-    const point = $('point');
+    const point = $(id);
     point.setAttribute('transform', `translate(${v} ${-a})`);
     point.setAttribute('aria-valuenow', String(v));
-    point.setAttribute('aria-valuetext', `valence ${v.toFixed(2)}, arousal ${a.toFixed(2)}: ${quadrantOf(v, a)}`);
-    if (document.activeElement !== $('valence')) {
-        $('valence').value = v.toFixed(2);
+    point.setAttribute('aria-valuetext', `${suffix ? 'end: ' : ''}valence ${v.toFixed(2)}, arousal ${a.toFixed(2)}: ${quadrantOf(v, a)}`);
+    for (const [box, value] of [[`valence${suffix}`, v], [`arousal${suffix}`, a]]) {
+        if (document.activeElement !== $(box)) {
+            $(box).value = value.toFixed(2);
+        }
     }
-    if (document.activeElement !== $('arousal')) {
-        $('arousal').value = a.toFixed(2);
-    }
-    $('quadrant').textContent = quadrantOf(v, a);
+    $(`quadrant${suffix}`).textContent = quadrantOf(v, a);
+    return { valence: v, arousal: a };
+}
+
+function setPoint(valence, arousal) {
+    state.point = place('point', '', valence, arousal);
+    const v = state.point.valence;
+    const a = state.point.arousal;
     drawArcLine();
     const e = state.estimate;
     const mark = $('estimate-mark');
@@ -327,20 +337,7 @@ function setPoint(valence, arousal) {
 
 /** Where the arc ends: the ring on the plane and its number boxes. */
 function setEnd(valence, arousal) {
-    const v = round2(clamp(valence));
-    const a = round2(clamp(arousal));
-    state.end = { valence: v, arousal: a };
-    const end = $('point-end');
-    end.setAttribute('transform', `translate(${v} ${-a})`);
-    end.setAttribute('aria-valuenow', String(v));
-    end.setAttribute('aria-valuetext', `end: valence ${v.toFixed(2)}, arousal ${a.toFixed(2)}: ${quadrantOf(v, a)}`);
-    if (document.activeElement !== $('valence-end')) {
-        $('valence-end').value = v.toFixed(2);
-    }
-    if (document.activeElement !== $('arousal-end')) {
-        $('arousal-end').value = a.toFixed(2);
-    }
-    $('quadrant-end').textContent = quadrantOf(v, a);
+    state.end = place('point-end', '-end', valence, arousal);
     drawArcLine();
 }
 
@@ -429,48 +426,35 @@ function setupPlane() {
     const stop = () => { dragging = null; };
     svg.addEventListener('pointerup', stop);
     svg.addEventListener('pointercancel', stop);
-    point.addEventListener('keydown', (event) => {
+    // each point moves with the arrow keys (Shift: bigger steps) and with its two number boxes
+    const keys = (element, at, move) => element.addEventListener('keydown', (event) => {
         const step = event.shiftKey ? 0.2 : 0.05;
-        const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+        const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step],
+            Home: null };
         if (event.key in moves) {
-            const [dv, da] = moves[event.key];
-            override(state.point.valence + dv, state.point.arousal + da);
-            event.preventDefault();
-        } else if (event.key === 'Home') {
-            override(0, 0);
+            const here = at();
+            const [dv, da] = moves[event.key] || [-here.valence, -here.arousal];
+            move(here.valence + dv, here.arousal + da);
             event.preventDefault();
         }
     });
-    $('point-end').addEventListener('keydown', (event) => {
-        const step = event.shiftKey ? 0.2 : 0.05;
-        const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
-        if (event.key in moves) {
-            const [dv, da] = moves[event.key];
-            setEnd(state.end.valence + dv, state.end.arousal + da);
-            event.preventDefault();
+    const boxes = (valenceId, arousalId, at, move, show) => {
+        for (const id of [valenceId, arousalId]) {
+            $(id).addEventListener('input', () => {
+                const v = parseFloat($(valenceId).value);
+                const a = parseFloat($(arousalId).value);
+                if (Number.isFinite(v) && Number.isFinite(a)) {
+                    move(v, a);
+                }
+            });
+            $(id).addEventListener('change', () => show(at().valence, at().arousal));
         }
-    });
+    };
+    keys(point, () => state.point, override);
+    keys($('point-end'), () => state.end, setEnd);
+    boxes('valence', 'arousal', () => state.point, override, setPoint);
+    boxes('valence-end', 'arousal-end', () => state.end, setEnd, setEnd);
     $('arc').addEventListener('change', () => setArc($('arc').checked));
-    for (const id of ['valence-end', 'arousal-end']) {
-        $(id).addEventListener('input', () => {
-            const v = parseFloat($('valence-end').value);
-            const a = parseFloat($('arousal-end').value);
-            if (Number.isFinite(v) && Number.isFinite(a)) {
-                setEnd(v, a);
-            }
-        });
-        $(id).addEventListener('change', () => setEnd(state.end.valence, state.end.arousal));
-    }
-    for (const id of ['valence', 'arousal']) {
-        $(id).addEventListener('input', () => {
-            const v = parseFloat($('valence').value);
-            const a = parseFloat($('arousal').value);
-            if (Number.isFinite(v) && Number.isFinite(a)) {
-                override(v, a);
-            }
-        });
-        $(id).addEventListener('change', () => setPoint(state.point.valence, state.point.arousal));
-    }
     $('reset-emotion').addEventListener('click', () => {
         state.overridden = false;
         setPoint(state.estimate.valence, state.estimate.arousal);
@@ -936,10 +920,14 @@ function failRender(problem) {
     setMainState('done');
 }
 
-function fillSummary(r) {
-    const dl = $('summary');
+/**
+ * Empties the description list with the id `id` and returns a function that adds a term and its text to it, with an
+ * optional element after the text and an optional class on it.
+ */
+function definitions(id) {
+    const dl = $(id);
     dl.textContent = '';
-    const add = (term, text, extra) => {
+    return (term, text, extra, cls) => {
         const div = document.createElement('div');
         const dt = document.createElement('dt');
         dt.textContent = term;
@@ -948,9 +936,16 @@ function fillSummary(r) {
         if (extra) {
             dd.append(extra);
         }
+        if (cls) {
+            dd.className = cls;
+        }
         div.append(dt, dd);
         dl.append(div);
     };
+}
+
+function fillSummary(r) {
+    const add = definitions('summary');
     add('Emotion', `valence ${r.valence.toFixed(2)}, arousal ${r.arousal.toFixed(2)} (${quadrantOf(r.valence, r.arousal)})`
         + (r.valence_end !== undefined ? ` → valence ${r.valence_end.toFixed(2)}, arousal ${r.arousal_end.toFixed(2)} (${quadrantOf(r.valence_end, r.arousal_end)})` : ''));
     add('Emotion from', r.emotion_source === 'image' ? `the image (${r.emotion_model})` : 'your point');
@@ -1013,28 +1008,15 @@ function fillComparison(r) {
     box.dataset.measuredArousal = measured ? String(r.measured_arousal) : '';
     box.dataset.curvePoints = String(curve.length);
 
-    const dl = $('compare');
-    dl.textContent = '';
-    const add = (term, text, cls) => {
-        const div = document.createElement('div');
-        const dt = document.createElement('dt');
-        dt.textContent = term;
-        const dd = document.createElement('dd');
-        dd.textContent = text;
-        if (cls) {
-            dd.className = cls;
-        }
-        div.append(dt, dd);
-        dl.append(div);
-    };
+    const add = definitions('compare');
     add('Asked for', `valence ${num(r.valence)}, arousal ${num(r.arousal)}`
-        + (arc ? ` → valence ${num(r.valence_end)}, arousal ${num(r.arousal_end)}` : ''), 'asked-text');
+        + (arc ? ` → valence ${num(r.valence_end)}, arousal ${num(r.arousal_end)}` : ''), null, 'asked-text');
     if (measured) {
         const first = curve[0];
         const last = curve[curve.length - 1];
         add('Measured in the music', `valence ${num(r.measured_valence)}, arousal ${num(r.measured_arousal)}`
             + (arc && curve.length > 1 ? ` (first 10 s: ${num(first.valence)}, ${num(first.arousal)}; last: ${num(last.valence)}, ${num(last.arousal)})` : ''),
-        'measured-text');
+        null, 'measured-text');
         const chosen = (r.candidate_measurements || [])[r.chosen_candidate] || {};
         add('Distance', `${num(chosen.distance)}${r.candidates > 1 ? ` · the nearest of ${r.candidates} candidates (no. ${r.chosen_candidate + 1})` : ''}`);
         add('Measured by', `${r.measurement_model}, as POST /analyze reads a MIDI file`);

@@ -93,9 +93,7 @@ class WebPageBrowserTest {
 
     @Test
     void composesMusicForAnExamplePaintingWithAChangedSetting() throws Exception {
-        browser.manage().window().setSize(new Dimension(1280, 900));
-        browser.get(page.toString());
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        WebDriverWait wait = openPage();
 
         // the gallery, with the README's credits
         wait.until(b -> b.findElements(By.cssSelector("#gallery .example")).size() == TestImages.EXAMPLES.size());
@@ -165,9 +163,7 @@ class WebPageBrowserTest {
 
     @Test
     void movingThePointByKeyboardSendsAnExplicitEmotion() throws Exception {
-        browser.manage().window().setSize(new Dimension(1280, 900));
-        browser.get(page.toString());
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        WebDriverWait wait = openPage();
         wait.until(b -> b.findElements(By.cssSelector("#gallery .example")).size() == TestImages.EXAMPLES.size());
         browser.findElement(By.cssSelector(".example[data-file='starry-night.jpg']")).click();
         wait.until(b -> "ready".equals(state(b)));
@@ -202,9 +198,7 @@ class WebPageBrowserTest {
      */
     @Test
     void drawsAnArcAndShowsTheMeasuredEmotionBesideTheAskedOne() throws Exception {
-        browser.manage().window().setSize(new Dimension(1280, 900));
-        browser.get(page.toString());
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        WebDriverWait wait = openPage();
         wait.until(b -> b.findElements(By.cssSelector("#gallery .example")).size() == TestImages.EXAMPLES.size());
         type(browser.findElement(By.id("valence")), "0.3");
         type(browser.findElement(By.id("arousal")), "-0.8");
@@ -256,9 +250,7 @@ class WebPageBrowserTest {
 
     @Test
     void continuesAnUploadedMidiFile() throws Exception {
-        browser.manage().window().setSize(new Dimension(1280, 900));
-        browser.get(page.toString());
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        WebDriverWait wait = openPage();
         Path primer = Path.of("training/tests/vectors/midi/sparse-slow.mid").toAbsolutePath();
         browser.findElement(By.id("primer")).sendKeys(primer.toString());
         assertThat(browser.findElement(By.id("primer-caption")).getText(), containsString("sparse-slow.mid"));
@@ -292,9 +284,7 @@ class WebPageBrowserTest {
 
     @Test
     void showsTheProblemDetailAndMarksTheFieldItNames() {
-        browser.manage().window().setSize(new Dimension(1280, 900));
-        browser.get(page.toString());
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        WebDriverWait wait = openPage();
         browser.findElement(By.cssSelector("#advanced summary")).click();
         WebElement topP = wait.until(b -> b.findElement(By.id("setting-top_p")));
         type(topP, "3");
@@ -312,6 +302,13 @@ class WebPageBrowserTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+
+    /** The page at 1280 x 900, and a wait of 30 s on it. */
+    private WebDriverWait openPage() {
+        browser.manage().window().setSize(new Dimension(1280, 900));
+        browser.get(page.toString());
+        return new WebDriverWait(browser, Duration.ofSeconds(30));
+    }
 
     private void finish() {
         new WebDriverWait(browser, GENERATION).until(b -> {
