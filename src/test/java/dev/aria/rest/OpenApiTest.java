@@ -57,9 +57,8 @@ class OpenApiTest {
         for (String java : new String[] { "genLen", "noteTemperature", "restTemperature", "topP", "minInstruments" }) {
             body.body("components.schemas.GenerateForm.properties", not(hasKey(java)));
         }
-        body.body("components.schemas.GenerateForm.oneOf.required", contains(
-                List.of("image", "valence_end", "arousal_end"), List.of("image"),
-                List.of("valence", "arousal", "valence_end", "arousal_end"), List.of("valence", "arousal")))
+        body.body("components.schemas.GenerateForm.oneOf.required", contains(List.of("image"),
+                List.of("valence", "arousal")))
                 .body("components.schemas.GenerateForm.properties.conditioning.enum", contains("continuous_concat",
                         "continuous_token", "discrete_token"))
                 .body("components.schemas.GenerateForm.properties.gen_len.maximum", equalTo(16384))
@@ -111,9 +110,9 @@ class OpenApiTest {
                 .body(form + ".properties.arousal_end.maximum", equalTo(1))
                 .body(form + ".properties.image_end.format", equalTo("binary"))
                 .body(form + ".properties.primer.format", equalTo("binary"))
-                .body(form + ".oneOf[0].not.anyOf.required", hasItem(List.of("image_end")))
-                .body(form + ".oneOf[1].not.anyOf.required", hasItem(List.of("valence_end")))
-                .body(form + ".oneOf[1].properties", hasKey("image_end"))
+                .body(form + ".allOf[0].oneOf[0].required", contains("valence_end", "arousal_end"))
+                .body(form + ".allOf[0].oneOf[0].not.required", contains("image_end"))
+                .body(form + ".allOf[0].oneOf[1].not.anyOf.required", hasItem(List.of("valence_end")))
                 .body(generate + ".encoding.primer.contentType", equalTo("audio/midi"))
                 .body(generate + ".encoding.image_end.contentType", containsString("image/png"))
                 .body("components.schemas.GenerationResult.properties", hasKey("measured_valence"))
