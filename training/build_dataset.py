@@ -81,7 +81,7 @@ def load_multi(data):
         except Exception as ex:
             print(f"skip {f.name}: {ex}")
             continue
-        notes = [(i, int(p), round(s * 1000), round(e * 1000)) for i, p, s, e in notes]
+        notes = mt.to_ms(notes)
         if notes:
             pieces.append({"name": f"multi/{f.parent.name}/{f.stem}", "notes": notes})
     return pieces

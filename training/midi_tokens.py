@@ -70,6 +70,18 @@ def notes_to_tokens(notes):
     return tokens
 
 
+def to_ms(notes_s):
+    """Notes in seconds (emotion_features.notes_from_midi) -> notes in whole milliseconds, as the data pipeline rounds
+    a MIDI file's notes before tokenising them (build_dataset.load_multi)."""
+    return [(i, int(p), round(s * 1000), round(e * 1000)) for i, p, s, e in notes_s]
+
+
+def midi_tokens(notes_s):
+    """A MIDI file's notes (seconds) -> token ids, as the training data tokenised its MIDI files: the service
+    tokenises a primer this way (dev.aria.music.TokenEncoder; training/tests/vectors/primer_tokens.json)."""
+    return notes_to_tokens(to_ms(notes_s))
+
+
 def decode_token(tok):
     """Token id -> ('shift', ms) | ('note', inst, on, pitch) | ('special', name)."""
     if tok >= V.FIRST_TIMESHIFT and tok < V.N_BASE:

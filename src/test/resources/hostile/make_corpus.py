@@ -410,9 +410,9 @@ for case_id, fields, why in (
 
 # --- POST /analyze: MIDI files (make_midi_corpus.py) ----------------------------------------------------------------
 
-from make_midi_corpus import midi_cases  # noqa: E402
+from make_midi_corpus import midi_cases, primer_cases  # noqa: E402
 
-cases += midi_cases(write)
+cases += midi_cases(write) + primer_cases(write)
 
 ids = [c["id"] for c in cases]
 assert len(ids) == len(set(ids)), "duplicate case ids"

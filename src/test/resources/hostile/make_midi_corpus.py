@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """The MIDI part of ARIA's hostile-input corpus: small files under this directory and the POST /analyze cases of
-cases.json (make_corpus.py, which writes the rest, adds these cases too by calling midi_cases()). Standard library
-only; run alone, it rewrites the /analyze cases of cases.json and leaves every other case as it is:
+cases.json, with the same files sent to POST /generate as the part `primer` (a MIDI file to continue, read with the
+same reader, limits and problems, naming `primer`). make_corpus.py, which writes the rest, adds these cases too by
+calling midi_cases() and primer_cases(). Standard library only; run alone, it rewrites the MIDI cases of cases.json
+and leaves every other case as it is:
 
     python3 src/test/resources/hostile/make_midi_corpus.py
 
 Files that would be large (millions of notes, a file over the byte limit) are not files: their case names a generator
 that HostileCorpusTest runs in memory ("midi-notes": a type-0 file of `notes` notes with running status, three bytes
-an event). Limits the cases run into: aria.analysis.* in application.properties (1 MiB, 512 tracks, 100,000 notes,
+an event, in the part `part`, default midi). Limits the cases run into: aria.analysis.* in application.properties (1 MiB, 512 tracks, 100,000 notes,
 30 minutes). A case may carry "analysis": {"valence": null, "windows": N}: what the 200 answer must hold.
 """
 import json
@@ -165,6 +167,61 @@ def midi_cases(write):
     return cases
 
 
+def primer_cases(write):
+    """POST /generate with the part `primer`: the /analyze files, each answered as /analyze answers it but naming
+    `primer`, and what only a primer can get wrong."""
+    cases = []
+    fields = [{"name": "valence", "text": "0.2"}, {"name": "arousal", "text": "0.4"}, {"name": "gen_len", "text": "16"},
+              {"name": "min_instruments", "text": "1"}, {"name": "seed", "text": "3"}]
+
+    def case(case_id, request, status, type_, why):
+        cases.append({"id": case_id, "endpoint": "/generate", "request": request, "status": status, "type": type_,
+                      "field": None if status == 200 else "primer", "why": why})
+
+    def file_case(case_id, name, status, type_, why, filename=None):
+        request = {"file": name, "mime": "audio/midi", "part": "primer"}
+        if filename:
+            request["filename"] = filename
+        case(case_id, request, status, type_, why)
+
+    file_case("primer-truncated", "truncated.mid", 400, "corrupt-midi", "a primer cut in half")
+    file_case("primer-chunk-longer-than-file", "chunk-too-long.mid", 400, "corrupt-midi",
+              "a primer whose track chunk declares 1,000,000 bytes")
+    file_case("primer-tempo-zero", "tempo-zero.mid", 400, "corrupt-midi", "a primer with a tempo of 0")
+    file_case("primer-thousands-of-tracks", "tracks-5000.mid", 400, "too-many-tracks", "a primer of 5,000 tracks")
+    file_case("primer-hours-of-silence", "silence-3h.mid", 400, "midi-too-long",
+              "a primer whose second note comes three hours after its first")
+    cases.append({"id": "primer-millions-of-notes", "endpoint": "/generate",
+                  "request": {"generator": "midi-notes", "notes": 2_000_000, "part": "primer"}, "status": 413,
+                  "type": "file-too-large", "field": "primer",
+                  "why": "a primer of two million notes (12 MB): refused before parsing"})
+    cases.append({"id": "primer-too-many-notes", "endpoint": "/generate",
+                  "request": {"generator": "midi-notes", "notes": 150_000, "part": "primer"}, "status": 400,
+                  "type": "too-many-notes", "field": "primer",
+                  "why": "a primer of 150,000 notes under the byte limit: refused while parsing"})
+    file_case("primer-no-notes", "no-notes.mid", 400, "no-notes", "a primer with a tempo and no note: nothing to "
+              "continue")
+    drums = header(0, 1) + track(*[ev(PPQ if i else 0, 0x99, 10 + i, 100) + ev(PPQ // 2, 0x89, 10 + i, 0)
+                                   for i in range(8)])
+    file_case("primer-drums-outside-the-vocabulary", write("drums-low.mid", drums), 400, "no-notes",
+              "drum notes at pitches 10-17 only: the data pipeline drops drum notes outside 21-108, so no token is "
+              "left to continue")
+    file_case("primer-zero-byte", "zero-byte.jpg", 400, "empty-midi", "an empty primer part named song.mid",
+              filename="song.mid")
+    file_case("primer-renamed-png", "one-pixel.png", 415, "not-midi", "a PNG image sent as the primer song.mid",
+              filename="song.mid")
+    file_case("primer-abc-text", "tune-abc.mid", 415, "not-midi", "ABC notation as the primer")
+    file_case("primer-type0-running-status", "type0.mid", 200, None, "a type-0 primer with running status: continued")
+    file_case("primer-riff-rmid", "rmid.mid", 200, None, "a RIFF MIDI file (.rmi) as the primer: continued")
+    case("primer-as-text-part", {"parts": fields + [{"name": "primer", "text": "C D E F G"}]}, 415, "not-midi",
+         "'primer' sent as a text field")
+    case("primer-duplicate-parts", {"parts": fields + [
+        {"name": "primer", "file": "type0.mid", "mime": "audio/midi"},
+        {"name": "primer", "file": "smpte.mid", "mime": "audio/midi"}]}, 400, "duplicate-field", "two parts named "
+         "'primer'")
+    return cases
+
+
 def main():
     manifest_path = HERE / "cases.json"
     manifest = json.loads(manifest_path.read_text())
@@ -173,12 +230,12 @@ def main():
         (HERE / name).write_bytes(data)
         return name
 
-    kept = [c for c in manifest["cases"] if c["endpoint"] != "/analyze"]
-    manifest["cases"] = kept + midi_cases(write)
+    kept = [c for c in manifest["cases"] if c["endpoint"] != "/analyze" and not c["id"].startswith("primer-")]
+    manifest["cases"] = kept + midi_cases(write) + primer_cases(write)
     ids = [c["id"] for c in manifest["cases"]]
     assert len(ids) == len(set(ids)), "duplicate case ids"
     manifest_path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
-    print(f"{len(manifest['cases']) - len(kept)} /analyze cases, {len(manifest['cases'])} in all")
+    print(f"{len(manifest['cases']) - len(kept)} MIDI cases (/analyze and primers), {len(manifest['cases'])} in all")
 
 
 if __name__ == "__main__":

@@ -1,19 +1,28 @@
-// ARIA web page: image -> emotion (POST /emotion) -> music (POST /generate/events) -> audio (POST /render).
+// ARIA web page: image -> emotion (POST /emotion) -> music (POST /generate/events) -> audio (POST /render). The music
+// may move along an emotion arc (a second point on the plane), continue a MIDI file (the primer), and comes back with
+// the emotion the service measured in it, shown beside the one asked for and over the piano roll.
 // Plain browser JavaScript, no library, no request outside this service. The settings panel is built from the
 // service's OpenAPI document (schema GenerateForm), so its defaults, ranges and texts are never duplicated here.
 
 const $ = (id) => document.getElementById(id);
 
 const INSTRUMENT_COLOURS = { drums: '--drums', guitar: '--guitar', bass: '--bass', piano: '--piano', strings: '--strings' };
-/** GenerateForm properties that are not settings: the emotion comes from the image or the plane. */
-const NOT_SETTINGS = new Set(['image', 'valence', 'arousal']);
+/** GenerateForm properties that are not settings: the emotion comes from the image or the plane, the primer from its
+ * own file input. */
+const NOT_SETTINGS = new Set(['image', 'valence', 'arousal', 'image_end', 'valence_end', 'arousal_end', 'primer']);
 /** Preferred order of the settings; any other property of the schema follows. */
-const SETTINGS_ORDER = ['conditioning', 'gen_len', 'note_temperature', 'rest_temperature', 'top_p', 'min_instruments', 'seed'];
+const SETTINGS_ORDER = ['conditioning', 'gen_len', 'candidates', 'note_temperature', 'rest_temperature', 'top_p',
+    'min_instruments', 'seed'];
+/** Colours of the measured curve drawn over the piano roll. */
+const CURVE_COLOURS = { valence: '#ffd166', arousal: '#7ee8fa' };
 
 const state = {
     image: null,          // { blob, name }
     estimate: null,       // { valence, arousal, model } from POST /emotion
     point: { valence: 0, arousal: 0 },
+    arc: false,           // the music moves from the point to the end point
+    end: { valence: 0, arousal: 0 },
+    primer: null,         // a MIDI File to continue
     overridden: false,    // the user moved the point away from the image's estimate
     schema: null,         // components.schemas.GenerateForm
     generation: null,     // AbortController of the running generation
@@ -284,21 +293,32 @@ function quadrantOf(v, a) {
 const clamp = (x) => Math.max(-1, Math.min(1, x));
 const round2 = (x) => Math.round(x * 100) / 100;
 
-function setPoint(valence, arousal) {
+/**
+ * Places the point with the id `id` (the start, or the arc's end with `suffix` '-end') at (valence, arousal), clamped
+ * and rounded, with its slider attributes, its number boxes (unless one is being typed in) and its quadrant; returns
+ * where it went.
+ */
+function place(id, suffix, valence, arousal) {
     const v = round2(clamp(valence));
     const a = round2(clamp(arousal));
-    state.point = { valence: v, arousal: a };
-    const point = $('point');
+    const point = $(id);
     point.setAttribute('transform', `translate(${v} ${-a})`);
     point.setAttribute('aria-valuenow', String(v));
-    point.setAttribute('aria-valuetext', `valence ${v.toFixed(2)}, arousal ${a.toFixed(2)}: ${quadrantOf(v, a)}`);
-    if (document.activeElement !== $('valence')) {
-        $('valence').value = v.toFixed(2);
+    point.setAttribute('aria-valuetext', `${suffix ? 'end: ' : ''}valence ${v.toFixed(2)}, arousal ${a.toFixed(2)}: ${quadrantOf(v, a)}`);
+    for (const [box, value] of [[`valence${suffix}`, v], [`arousal${suffix}`, a]]) {
+        if (document.activeElement !== $(box)) {
+            $(box).value = value.toFixed(2);
+        }
     }
-    if (document.activeElement !== $('arousal')) {
-        $('arousal').value = a.toFixed(2);
-    }
-    $('quadrant').textContent = quadrantOf(v, a);
+    $(`quadrant${suffix}`).textContent = quadrantOf(v, a);
+    return { valence: v, arousal: a };
+}
+
+function setPoint(valence, arousal) {
+    state.point = place('point', '', valence, arousal);
+    const v = state.point.valence;
+    const a = state.point.arousal;
+    drawArcLine();
     const e = state.estimate;
     const mark = $('estimate-mark');
     const line = $('override-line');
@@ -313,6 +333,42 @@ function setPoint(valence, arousal) {
         line.setAttribute('x2', v);
         line.setAttribute('y2', -a);
     }
+}
+
+/** Where the arc ends: the ring on the plane and its number boxes. */
+function setEnd(valence, arousal) {
+    state.end = place('point-end', '-end', valence, arousal);
+    drawArcLine();
+}
+
+/** The arrow from the point to the end point, shortened so that its head stays outside the ring. */
+function drawArcLine() {
+    const line = $('arc-line');
+    const p = state.point;
+    const e = state.end;
+    const length = Math.hypot(e.valence - p.valence, e.arousal - p.arousal);
+    const visible = state.arc && length > 0.12;
+    line.setAttribute('visibility', visible ? 'visible' : 'hidden');
+    if (visible) {
+        const k = (length - 0.07) / length;
+        line.setAttribute('x1', p.valence);
+        line.setAttribute('y1', -p.arousal);
+        line.setAttribute('x2', p.valence + k * (e.valence - p.valence));
+        line.setAttribute('y2', -(p.arousal + k * (e.arousal - p.arousal)));
+    }
+}
+
+/** Turns the arc on or off; on, the end point starts opposite the point in arousal, where it is easy to see. */
+function setArc(on) {
+    state.arc = on;
+    $('arc').checked = on;
+    $('point-end').setAttribute('visibility', on ? 'visible' : 'hidden');
+    $('point-end').setAttribute('tabindex', on ? '0' : '-1');
+    $('end-inputs').hidden = !on;
+    if (on && state.end.valence === 0 && state.end.arousal === 0) {
+        setEnd(state.point.valence, state.point.arousal >= 0 ? -0.8 : 0.8);
+    }
+    drawArcLine();
 }
 
 /** The user moved the point: from now on /generate gets explicit valence and arousal. */
@@ -347,49 +403,58 @@ function setupPlane() {
             a: -(vb.y + ((event.clientY - box.top) / box.height) * vb.height),
         };
     };
-    let dragging = false;
+    let dragging = null; // 'start' or 'end'
+    const move = (which, p) => (which === 'end' ? setEnd(p.v, p.a) : override(p.v, p.a));
     svg.addEventListener('pointerdown', (event) => {
         if (event.button !== 0) {
             return;
         }
-        dragging = true;
-        svg.setPointerCapture(event.pointerId);
         const p = toPlane(event);
-        override(p.v, p.a);
-        point.focus({ preventScroll: true });
+        // with an arc, the pointer takes whichever point is nearer
+        dragging = state.arc && Math.hypot(p.v - state.end.valence, p.a - state.end.arousal)
+            < Math.hypot(p.v - state.point.valence, p.a - state.point.arousal) ? 'end' : 'start';
+        svg.setPointerCapture(event.pointerId);
+        move(dragging, p);
+        (dragging === 'end' ? $('point-end') : point).focus({ preventScroll: true });
         event.preventDefault();
     });
     svg.addEventListener('pointermove', (event) => {
         if (dragging) {
-            const p = toPlane(event);
-            override(p.v, p.a);
+            move(dragging, toPlane(event));
         }
     });
-    const stop = () => { dragging = false; };
+    const stop = () => { dragging = null; };
     svg.addEventListener('pointerup', stop);
     svg.addEventListener('pointercancel', stop);
-    point.addEventListener('keydown', (event) => {
+    // each point moves with the arrow keys (Shift: bigger steps) and with its two number boxes
+    const keys = (element, at, move) => element.addEventListener('keydown', (event) => {
         const step = event.shiftKey ? 0.2 : 0.05;
-        const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+        const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step],
+            Home: null };
         if (event.key in moves) {
-            const [dv, da] = moves[event.key];
-            override(state.point.valence + dv, state.point.arousal + da);
-            event.preventDefault();
-        } else if (event.key === 'Home') {
-            override(0, 0);
+            const here = at();
+            const [dv, da] = moves[event.key] || [-here.valence, -here.arousal];
+            move(here.valence + dv, here.arousal + da);
             event.preventDefault();
         }
     });
-    for (const id of ['valence', 'arousal']) {
-        $(id).addEventListener('input', () => {
-            const v = parseFloat($('valence').value);
-            const a = parseFloat($('arousal').value);
-            if (Number.isFinite(v) && Number.isFinite(a)) {
-                override(v, a);
-            }
-        });
-        $(id).addEventListener('change', () => setPoint(state.point.valence, state.point.arousal));
-    }
+    const boxes = (valenceId, arousalId, at, move, show) => {
+        for (const id of [valenceId, arousalId]) {
+            $(id).addEventListener('input', () => {
+                const v = parseFloat($(valenceId).value);
+                const a = parseFloat($(arousalId).value);
+                if (Number.isFinite(v) && Number.isFinite(a)) {
+                    move(v, a);
+                }
+            });
+            $(id).addEventListener('change', () => show(at().valence, at().arousal));
+        }
+    };
+    keys(point, () => state.point, override);
+    keys($('point-end'), () => state.end, setEnd);
+    boxes('valence', 'arousal', () => state.point, override, setPoint);
+    boxes('valence-end', 'arousal-end', () => state.end, setEnd, setEnd);
+    $('arc').addEventListener('change', () => setArc($('arc').checked));
     $('reset-emotion').addEventListener('click', () => {
         state.overridden = false;
         setPoint(state.estimate.valence, state.estimate.arousal);
@@ -449,7 +514,8 @@ async function loadSettings() {
     }
     state.schema = schema;
     form.textContent = '';
-    const names = Object.keys(schema.properties).filter((n) => !NOT_SETTINGS.has(n))
+    const names = Object.keys(schema.properties)
+        .filter((n) => !NOT_SETTINGS.has(n) && schema.properties[n].format !== 'binary')
         .sort((a, b) => rank(a) - rank(b));
     for (const name of names) {
         form.append(settingField(name, schema.properties[name]));
@@ -587,15 +653,17 @@ function pointAtField(problem) {
     for (const { field, detail } of fields) {
         const error = $(`setting-${field}-error`);
         if (error) {
-            $('advanced').open = true;
+            if ($('settings').contains(error)) {
+                $('advanced').open = true;
+            }
             error.textContent = detail;
             error.hidden = false;
-            const input = document.querySelector(`#settings [name="${field}"]`);
+            const input = field === 'primer' ? $('primer') : document.querySelector(`#settings [name="${field}"]`);
             if (input) {
                 input.setAttribute('aria-invalid', 'true');
                 first = first || input;
             }
-        } else if (field === 'valence' || field === 'arousal') {
+        } else if (['valence', 'arousal', 'valence_end', 'arousal_end'].includes(field)) {
             showError('emotion-error', problem);
         } else if (field === 'image') {
             showError('image-error', problem);
@@ -615,6 +683,13 @@ function generationForm() {
     } else {
         form.append('valence', String(state.point.valence));
         form.append('arousal', String(state.point.arousal));
+    }
+    if (state.arc) {
+        form.append('valence_end', String(state.end.valence));
+        form.append('arousal_end', String(state.end.arousal));
+    }
+    if (state.primer) {
+        form.append('primer', state.primer, state.primer.name);
     }
     const seen = new Set();
     document.querySelectorAll('#settings input').forEach((input) => {
@@ -672,6 +747,7 @@ async function generate() {
     clearError('emotion-error');
     document.querySelectorAll('#settings [aria-invalid]').forEach((i) => i.removeAttribute('aria-invalid'));
     document.querySelectorAll('.field-error').forEach((e) => { e.hidden = true; });
+    $('primer').removeAttribute('aria-invalid');
     const unreadable = [...document.querySelectorAll('#settings input[type="number"]')].filter((i) => i.validity.badInput);
     if (unreadable.length) {
         const problem = {
@@ -783,6 +859,7 @@ function showResult(result) {
     delete wavLink.dataset.bytes;
     $('result').hidden = false;
     fillSummary(result);
+    fillComparison(result);
     drawLegend(result);
     drawRoll(0);
     renderAudio(midi, result.file_name);
@@ -843,10 +920,14 @@ function failRender(problem) {
     setMainState('done');
 }
 
-function fillSummary(r) {
-    const dl = $('summary');
+/**
+ * Empties the description list with the id `id` and returns a function that adds a term and its text to it, with an
+ * optional element after the text and an optional class on it.
+ */
+function definitions(id) {
+    const dl = $(id);
     dl.textContent = '';
-    const add = (term, text, extra) => {
+    return (term, text, extra, cls) => {
         const div = document.createElement('div');
         const dt = document.createElement('dt');
         dt.textContent = term;
@@ -855,10 +936,18 @@ function fillSummary(r) {
         if (extra) {
             dd.append(extra);
         }
+        if (cls) {
+            dd.className = cls;
+        }
         div.append(dt, dd);
         dl.append(div);
     };
-    add('Emotion', `valence ${r.valence.toFixed(2)}, arousal ${r.arousal.toFixed(2)} (${quadrantOf(r.valence, r.arousal)})`);
+}
+
+function fillSummary(r) {
+    const add = definitions('summary');
+    add('Emotion', `valence ${r.valence.toFixed(2)}, arousal ${r.arousal.toFixed(2)} (${quadrantOf(r.valence, r.arousal)})`
+        + (r.valence_end !== undefined ? ` → valence ${r.valence_end.toFixed(2)}, arousal ${r.arousal_end.toFixed(2)} (${quadrantOf(r.valence_end, r.arousal_end)})` : ''));
     add('Emotion from', r.emotion_source === 'image' ? `the image (${r.emotion_model})` : 'your point');
     add('Instruments', `${r.instruments} of ${r.instrument_names.length}${r.met_minimum ? '' : ` (fewer than the ${r.min_instruments} asked for)`}`);
     add('Attempts', String(r.attempts));
@@ -879,6 +968,65 @@ function fillSummary(r) {
     add('Seed', String(r.seed), reuse);
     add('Settings', `${r.conditioning}, top-p ${r.top_p}, temperatures ${r.note_temperature} / ${r.rest_temperature}`);
     add('Model', r.model);
+}
+
+/** A value of the emotion, or a dash where the service could not measure it. */
+function num(x) {
+    return typeof x === 'number' ? x.toFixed(2) : '–';
+}
+
+/**
+ * The emotion asked for and the emotion the service measured in the generated music, side by side: as text and on a
+ * small valence–arousal plane (asked: violet, a point or an arrow; measured: orange, the whole piece as a point and,
+ * for a piece of several windows, its curve window by window).
+ */
+function fillComparison(r) {
+    const box = $('measured');
+    const marks = $('result-plane-marks');
+    marks.textContent = '';
+    const svg = (tag, attrs) => {
+        const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+        Object.entries(attrs).forEach(([k, v]) => el.setAttribute(k, String(v)));
+        marks.append(el);
+        return el;
+    };
+    const arc = r.valence_end !== undefined;
+    if (arc) {
+        svg('line', { class: 'asked-line', x1: r.valence, y1: -r.arousal, x2: r.valence_end, y2: -r.arousal_end });
+        svg('circle', { class: 'asked', cx: r.valence_end, cy: -r.arousal_end, r: 0.035 });
+    }
+    svg('circle', { class: 'asked', cx: r.valence, cy: -r.arousal, r: 0.05 });
+    const curve = (r.measured_curve || []).filter((w) => typeof w.valence === 'number' && typeof w.arousal === 'number');
+    if (curve.length > 1) {
+        svg('polyline', { class: 'measured-line', points: curve.map((w) => `${w.valence},${-w.arousal}`).join(' ') });
+    }
+    const measured = typeof r.measured_arousal === 'number';
+    if (measured) {
+        svg('circle', { class: 'measured-dot', cx: r.measured_valence ?? 0, cy: -r.measured_arousal, r: 0.05 });
+    }
+    box.dataset.measuredValence = measured ? String(r.measured_valence ?? '') : '';
+    box.dataset.measuredArousal = measured ? String(r.measured_arousal) : '';
+    box.dataset.curvePoints = String(curve.length);
+
+    const add = definitions('compare');
+    add('Asked for', `valence ${num(r.valence)}, arousal ${num(r.arousal)}`
+        + (arc ? ` → valence ${num(r.valence_end)}, arousal ${num(r.arousal_end)}` : ''), null, 'asked-text');
+    if (measured) {
+        const first = curve[0];
+        const last = curve[curve.length - 1];
+        add('Measured in the music', `valence ${num(r.measured_valence)}, arousal ${num(r.measured_arousal)}`
+            + (arc && curve.length > 1 ? ` (first 10 s: ${num(first.valence)}, ${num(first.arousal)}; last: ${num(last.valence)}, ${num(last.arousal)})` : ''),
+        null, 'measured-text');
+        const chosen = (r.candidate_measurements || [])[r.chosen_candidate] || {};
+        add('Distance', `${num(chosen.distance)}${r.candidates > 1 ? ` · the nearest of ${r.candidates} candidates (no. ${r.chosen_candidate + 1})` : ''}`);
+        add('Measured by', `${r.measurement_model}, as POST /analyze reads a MIDI file`);
+    } else {
+        add('Measured in the music', 'not measured (no notes, or the music-emotion reader is not loaded)');
+    }
+    if (typeof r.continuation_start_ms === 'number') {
+        add('Continuation', `from ${(r.continuation_start_ms / 1000).toFixed(1)} s, after your MIDI file`);
+    }
+    box.hidden = false;
 }
 
 function colourOf(name) {
@@ -985,6 +1133,64 @@ function drawRoll(playheadMs) {
             g.fillRect(x(n.start_ms) - 1, dy - 1, 3, 5);
         }
     }
+    // where a continuation begins, and the measured emotion over time (with an arc's asked line, dashed)
+    if (typeof r.continuation_start_ms === 'number') {
+        g.save();
+        g.setLineDash([4, 4]);
+        g.strokeStyle = 'rgba(255,255,255,0.8)';
+        g.beginPath();
+        g.moveTo(x(r.continuation_start_ms) + 0.5, top);
+        g.lineTo(x(r.continuation_start_ms) + 0.5, cssHeight - 20);
+        g.stroke();
+        g.restore();
+        g.fillStyle = 'rgba(255,255,255,0.85)';
+        g.textAlign = 'left';
+        g.fillText('continuation', x(r.continuation_start_ms) + 4, top + 10);
+    }
+    const yOf = (value) => bottom - ((value + 1) / 2) * (bottom - top);
+    let curvePoints = 0;
+    const curve = r.measured_curve || [];
+    for (const key of ['valence', 'arousal']) {
+        const points = curve.filter((w) => typeof w[key] === 'number')
+            .map((w) => [x(((w.start_s + w.end_s) / 2) * 1000), yOf(w[key])]);
+        if (!points.length) {
+            continue;
+        }
+        curvePoints = Math.max(curvePoints, points.length);
+        g.strokeStyle = CURVE_COLOURS[key];
+        g.fillStyle = CURVE_COLOURS[key];
+        g.lineWidth = 2;
+        g.beginPath();
+        points.forEach(([px, py], i) => (i ? g.lineTo(px, py) : g.moveTo(px, py)));
+        g.stroke();
+        points.forEach(([px, py]) => g.fillRect(px - 2.5, py - 2.5, 5, 5));
+        const asked = r[`${key}_end`];
+        if (typeof asked === 'number') {
+            const from = typeof r.continuation_start_ms === 'number' ? r.continuation_start_ms : 0;
+            g.save();
+            g.setLineDash([6, 4]);
+            g.lineWidth = 1.5;
+            g.beginPath();
+            g.moveTo(x(from), yOf(r[key]));
+            g.lineTo(x(end), yOf(asked));
+            g.stroke();
+            g.restore();
+        }
+        g.lineWidth = 1;
+    }
+    if (curvePoints) {
+        g.textAlign = 'left';
+        g.font = '12px system-ui, sans-serif';
+        let lx = left + 6;
+        for (const key of ['valence', 'arousal']) {
+            g.fillStyle = CURVE_COLOURS[key];
+            g.fillRect(lx, top + 18, 14, 3);
+            g.fillText(`measured ${key}${r[`${key}_end`] !== undefined ? ' (dashed: asked)' : ''}`, lx + 18, top + 23);
+            lx += g.measureText(`measured ${key} (dashed: asked)`).width + 34;
+        }
+        g.font = '11px system-ui, sans-serif';
+    }
+    canvas.dataset.curvePoints = String(curvePoints);
     if (playheadMs > 0) {
         g.strokeStyle = '#ffffff';
         g.lineWidth = 1.5;
@@ -1031,12 +1237,37 @@ function setupPlayback() {
     });
 }
 
+// --- primer: a MIDI file to continue --------------------------------------------------------------------------------
+
+function setupPrimer() {
+    const input = $('primer');
+    const caption = $('primer-caption');
+    const initial = caption.textContent;
+    input.addEventListener('change', () => {
+        if (input.files && input.files[0]) {
+            state.primer = input.files[0];
+            caption.textContent = `The music continues ${state.primer.name} (${formatBytes(state.primer.size)}).`;
+            $('primer-clear').hidden = false;
+            input.removeAttribute('aria-invalid');
+            $('setting-primer-error').hidden = true;
+        }
+    });
+    $('primer-clear').addEventListener('click', () => {
+        state.primer = null;
+        input.value = '';
+        caption.textContent = initial;
+        $('primer-clear').hidden = true;
+        $('setting-primer-error').hidden = true;
+    });
+}
+
 // --- start -----------------------------------------------------------------------------------------------------------
 
 function start() {
     setupUpload();
     setupPlane();
     setupPlayback();
+    setupPrimer();
     setPoint(0, 0);
     updateEmotionText();
     $('generate').addEventListener('click', generate);

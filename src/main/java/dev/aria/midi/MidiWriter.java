@@ -34,14 +34,20 @@ public final class MidiWriter {
                 (byte) (TICKS_PER_QUARTER >> 8), (byte) TICKS_PER_QUARTER};
     }
 
-    /** All MTrk chunks for the notes; {@code text}, if not null, becomes a text event of the tempo track. */
-    private byte[] tracks(List<Note> notes, String text) {
+    /**
+     * All MTrk chunks for the notes; {@code text}, if not null, becomes a text event of the tempo track, and
+     * {@code marker}, if not null, a marker event of the tempo track at {@code markerMs}.
+     */
+    private byte[] tracks(List<Note> notes, String text, int markerMs, String marker) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Track meta = new Track();
         meta.meta(0x51, new byte[] {(byte) (TEMPO_US >> 16), (byte) (TEMPO_US >> 8), (byte) TEMPO_US});
         meta.meta(0x58, new byte[] {4, 2, 24, 8});
         if (text != null && !text.isEmpty()) {
             meta.meta(0x01, text.getBytes(StandardCharsets.ISO_8859_1));
+        }
+        if (marker != null) {
+            meta.meta(Math.round(markerMs / MS_PER_TICK), 0x06, marker.getBytes(StandardCharsets.ISO_8859_1));
         }
         meta.writeTo(out);
         for (int inst = 0; inst < parts.size(); inst++) {
@@ -73,8 +79,16 @@ public final class MidiWriter {
 
     /** The whole file: the header, then the tracks of the notes; {@code text}, if not null, in the tempo track. */
     public byte[] file(List<Note> notes, String text) {
+        return file(notes, text, 0, null);
+    }
+
+    /**
+     * The whole file, with a marker event (meta type 6) named {@code marker} at {@code markerMs} in the tempo track,
+     * after the text event: e.g. where a continuation begins.
+     */
+    public byte[] file(List<Note> notes, String text, int markerMs, String marker) {
         byte[] h = header();
-        byte[] t = tracks(notes, text);
+        byte[] t = tracks(notes, text, markerMs, marker);
         byte[] all = new byte[h.length + t.length];
         System.arraycopy(h, 0, all, 0, h.length);
         System.arraycopy(t, 0, all, h.length, t.length);
@@ -87,7 +101,11 @@ public final class MidiWriter {
         private int runningStatus = -1;
 
         void meta(int type, byte[] payload) {
-            varLen(0);
+            meta(0, type, payload);
+        }
+
+        void meta(long delta, int type, byte[] payload) {
+            varLen(delta);
             data.write(0xFF);
             data.write(type);
             varLen(payload.length);

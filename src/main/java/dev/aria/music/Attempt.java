@@ -18,7 +18,9 @@ final class Attempt {
     enum State { RUNNING, DONE, STOPPED, CANCELLED, PREEMPTED }
 
     final Job job;
-    /** 0-based attempt number within its job. */
+    /** 0-based candidate this attempt is for. */
+    final int candidate;
+    /** 0-based attempt number within its candidate. */
     final int index;
     /** Cache rows of its streams (role 0 conditional, role 1 contrast). */
     final int[] rows;
@@ -36,8 +38,9 @@ final class Attempt {
     private State state = State.RUNNING;
     boolean needsPrefix = true;
 
-    Attempt(Job job, int index, SplittableRandom random, int streams, boolean extra) {
+    Attempt(Job job, int candidate, int index, SplittableRandom random, int streams, boolean extra) {
         this.job = job;
+        this.candidate = candidate;
         this.index = index;
         this.random = random;
         this.rows = new int[streams];
@@ -78,26 +81,39 @@ final class Attempt {
         return Arrays.copyOf(music, length);
     }
 
+    /** The token before the next one: the last sampled, else the primer's last, else {@code <START>}. */
     int lastToken() {
-        return length == 0 ? Vocabulary.START : music[length - 1];
-    }
-
-    /** The prefix of stream {@code role}: the emotion slots (the contrast's for role 1), then {@code <START>}. */
-    int[] prefix(int role) {
-        return job.prefix(role, 0);
+        if (length > 0) {
+            return music[length - 1];
+        }
+        int[] primer = job.primerTail;
+        return primer.length > 0 ? primer[primer.length - 1] : Vocabulary.START;
     }
 
     /**
-     * The window slide of stream {@code role}: its emotion slots, then the most recent half of the trained window, to
-     * be encoded from an empty cache ({@code <START>} has scrolled out of the window by then, as in the reference).
+     * The prefix of stream {@code role}: the emotion slots (the contrast's for role 1), then {@code <START>} and the
+     * primer's last tokens, if any.
+     */
+    int[] prefix(int role) {
+        return job.prefix(role);
+    }
+
+    /**
+     * The window slide of stream {@code role}: its emotion slots as they are now (a moving emotion has moved), then the
+     * most recent half of the trained window of the music so far (the primer's, then the generated tokens), to be
+     * encoded from an empty cache ({@code <START>} has scrolled out of the window by then, as in the reference).
      */
     int[] window(int role) {
-        int[] slots = job.prefix(role, length);
-        int n = job.card.prefixLen();
-        int keep = (job.card.context() - n) / 2;
+        int[] slots = job.slots(role, length);
+        int n = slots.length;
+        int keep = job.slideKeeps();
+        int[] primer = job.primerTail;
         int[] w = new int[n + keep];
         System.arraycopy(slots, 0, w, 0, n);
-        System.arraycopy(music, length - keep, w, n, keep);
+        for (int j = 0; j < keep; j++) {
+            int at = primer.length + length - keep + j; // position in primer tail ++ music
+            w[n + j] = at < primer.length ? primer[at] : music[at - primer.length];
+        }
         return w;
     }
 

@@ -208,7 +208,7 @@ final class DecodingEngine implements AutoCloseable {
             fail(j, shutdown);
         }
         for (Job j; (j = submitted.poll()) != null;) {
-            release(j.streamsPerAttempt());
+            release(j.reservedStreams());
             j.fail(shutdown);
         }
     }
@@ -232,7 +232,7 @@ final class DecodingEngine implements AutoCloseable {
                 stepConditions = new float[2 * capacity];
                 stepMasks = new float[capacity];
             }
-            makeRoom(job.streamsPerAttempt());
+            makeRoom(job.reservedStreams());
             jobs.add(job);
             startAttempts(job);
         }
@@ -260,12 +260,15 @@ final class DecodingEngine implements AutoCloseable {
         }
     }
 
-    /** The job's next attempt, on its reserved streams, and more beside it while spare streams exist. */
+    /**
+     * Starts the job's next attempts: on its own streams while one of its reserved attempts' places is free, then as
+     * extras beside them while spare streams exist (at most {@code parallelAttempts - 1} extras at a time).
+     */
     private void startAttempts(Job job) {
         int per = job.streamsPerAttempt();
-        for (int k = 0; k < job.parallelAttempts && job.hasAttemptsLeft(); k++) {
-            boolean extra = k > 0;
-            if (extra && !takeSpare(per)) {
+        while (job.hasAttemptsLeft()) {
+            boolean extra = job.liveReserved() >= job.reservedAttempts;
+            if (extra && (job.live() >= job.reservedAttempts + job.parallelAttempts - 1 || !takeSpare(per))) {
                 break;
             }
             Attempt a = job.newAttempt(extra);
@@ -319,11 +322,23 @@ final class DecodingEngine implements AutoCloseable {
         endAttempts();
     }
 
-    /** Encodes prefixes (or slid windows) of {@code group} in one call, and samples each one's next token. */
-    private void encode(List<Attempt> group, boolean prefix) throws Exception {
-        if (group.isEmpty()) {
-            return;
+    /**
+     * Encodes the prefixes (or slid windows) of {@code attempts}, one call per length (a window always has one length;
+     * prefixes have one per primer length), and samples each one's next token.
+     */
+    private void encode(List<Attempt> attempts, boolean prefix) throws Exception {
+        java.util.Map<Integer, List<Attempt>> byLength = new java.util.TreeMap<>();
+        for (Attempt a : attempts) {
+            int length = prefix ? a.prefix(0).length : a.window(0).length;
+            byLength.computeIfAbsent(length, l -> new ArrayList<>()).add(a);
         }
+        for (List<Attempt> group : byLength.values()) {
+            encodeGroup(group, prefix);
+        }
+    }
+
+    /** Encodes the prefixes (or slid windows), all of one length, of {@code group} in one call. */
+    private void encodeGroup(List<Attempt> group, boolean prefix) throws Exception {
         List<int[]> targets = new ArrayList<>();
         List<int[]> tokens = new ArrayList<>();
         for (Attempt a : group) {
@@ -332,7 +347,6 @@ final class DecodingEngine implements AutoCloseable {
                 tokens.add(prefix ? a.prefix(role) : a.window(role));
             }
         }
-        // every prefix of a decoder has one length, and so has every window: each group is one call
         int k = targets.size();
         int t = tokens.get(0).length;
         int[] cacheRows = new int[k];
@@ -391,14 +405,11 @@ final class DecodingEngine implements AutoCloseable {
             }
         }
         for (Job j : List.copyOf(jobs)) {
-            if (j.live() > 0) {
-                continue;
-            }
             if (j.hasAttemptsLeft()) {
                 startAttempts(j);
-            } else {
+            } else if (j.live() == 0) {
                 jobs.remove(j);
-                release(j.streamsPerAttempt());
+                release(j.reservedStreams());
                 j.complete();
             }
         }
@@ -432,7 +443,7 @@ final class DecodingEngine implements AutoCloseable {
             }
         }
         jobs.remove(j);
-        release(j.streamsPerAttempt());
+        release(j.reservedStreams());
         j.fail(e);
     }
 }

@@ -20,11 +20,13 @@ import org.jboss.logging.Logger;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import dev.aria.analysis.EmotionReader;
 import dev.aria.config.AriaConfig;
 import dev.aria.health.ModelStatus;
 import dev.aria.midi.MidiWriter;
 import dev.aria.midi.Note;
 import dev.aria.midi.Part;
+import dev.aria.midi.TimedNote;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -36,7 +38,8 @@ import io.quarkus.runtime.Startup;
  * The music side of the service: the vocabulary, one ONNX decoder per shipped conditioning (loaded side by side at
  * start-up, warmed up with a few tokens, closed at shutdown), each with its {@link DecodingEngine} that batches every
  * stream decoding on it, the bound on waiting requests, and the one pipeline from settings to a MIDI file
- * ({@link Slot#compose}) that every endpoint uses.
+ * ({@link Slot#compose}) that every endpoint uses: decode the candidates, measure each one's emotion with the
+ * music-emotion reader, keep the nearest to the request, write the file.
  */
 @ApplicationScoped
 @Startup
@@ -48,6 +51,8 @@ public class MusicService implements ModelStatus {
     private final Vocabulary vocab;
     private final MidiWriter midi;
     private final TokenDecoder tokenDecoder;
+    private final TokenEncoder tokenEncoder;
+    private final EmotionReader reader;
     private final List<String> instruments;
     private final Map<Conditioning, DecodingEngine> engines = new EnumMap<>(Conditioning.class);
     private final CompletableFuture<Void> loading;
@@ -56,15 +61,17 @@ public class MusicService implements ModelStatus {
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean ready;
 
-    MusicService(AriaConfig config, MeterRegistry registry) throws IOException, OrtException {
+    MusicService(AriaConfig config, MeterRegistry registry, EmotionReader reader) throws IOException, OrtException {
         this.config = config;
+        this.reader = reader;
         Path dir = config.models().dir();
         this.vocab = Vocabulary.load(dir.resolve("vocab.json"));
         this.midi = new MidiWriter(vocab.parts());
         this.tokenDecoder = new TokenDecoder(vocab);
+        this.tokenEncoder = new TokenEncoder(vocab);
         this.instruments = vocab.parts().stream().map(Part::name).toList();
         this.tokensGenerated = DistributionSummary.builder("aria.generate.tokens")
-                .description("Tokens generated per /generate request").baseUnit("tokens")
+                .description("Tokens generated per /generate request (every candidate's)").baseUnit("tokens")
                 .publishPercentileHistogram().register(registry);
         this.rejected = Counter.builder("aria.generate.rejected")
                 .description("/generate requests refused with 503: no decoding stream came free in time")
@@ -198,10 +205,11 @@ public class MusicService implements ModelStatus {
     }
 
     /**
-     * Reserves the decoding streams one attempt of {@code settings} needs on its decoder (two when guided), waiting up
-     * to {@code aria.generation.queue-wait} behind at most {@code aria.generation.max-waiting} other requests; none
-     * when they stay busy: requests never queue without bound. Close the slot (idempotent) when its generation has
-     * ended, however it ended.
+     * Reserves the decoding streams {@code settings} need on its decoder: one attempt's (two streams when guided) per
+     * candidate, at most all the decoder has (candidates beyond those run after them, or beside them on spare
+     * streams), waiting up to {@code aria.generation.queue-wait} behind at most {@code aria.generation.max-waiting}
+     * other requests; none when they stay busy: requests never queue without bound. Close the slot (idempotent) when
+     * its generation has ended, however it ended.
      *
      * @throws IllegalArgumentException when no decoder of {@code settings.conditioning()} is installed
      */
@@ -210,7 +218,7 @@ public class MusicService implements ModelStatus {
         if (engine == null) {
             throw new IllegalArgumentException("no decoder for " + settings.conditioning() + " is installed");
         }
-        int streams = settings.guided() ? 2 : 1;
+        int streams = streams(settings, engine);
         try {
             if (engine.reserve(streams, config.generation().queueWait())) {
                 return Optional.of(new Slot(engine, streams));
@@ -220,6 +228,29 @@ public class MusicService implements ModelStatus {
         }
         rejected.increment();
         return Optional.empty();
+    }
+
+    /** Streams a request with {@code s} holds: one attempt's per candidate, at most the decoder's capacity. */
+    private static int streams(GenerationSettings s, DecodingEngine engine) {
+        int per = s.guided() ? 2 : 1;
+        return Math.max(1, Math.min(s.candidates(), engine.capacity() / per)) * per;
+    }
+
+    /**
+     * A piece to continue, from its notes (as {@code MidiNoteReader} reads a MIDI file): tokenised as the data
+     * pipeline tokenises its MIDI files ({@link TokenEncoder}); empty when no note survives (drum notes outside the
+     * vocabulary's pitches are dropped).
+     */
+    public Optional<Primer> primer(List<TimedNote> notes) {
+        int[] tokens = tokenEncoder.tokens(notes);
+        if (tokens.length == 0) {
+            return Optional.empty();
+        }
+        int endMs = 0;
+        for (int t : tokens) {
+            endMs += vocab.isTimeshift(t) ? vocab.timeshiftMs(t) : 0;
+        }
+        return Optional.of(new Primer(tokens, endMs));
     }
 
     /**
@@ -278,34 +309,52 @@ public class MusicService implements ModelStatus {
                 if (released || submitted) {
                     throw new IllegalStateException("generation slot already used");
                 }
-                if (settings.conditioning() != engine.card().conditioning() || (settings.guided() ? 2 : 1) != streams) {
+                if (settings.conditioning() != engine.card().conditioning() || streams(settings, engine) != streams) {
                     throw new IllegalArgumentException("the slot was reserved for other settings");
                 }
                 submitted = true; // the engine gives the streams back when the job ends
             }
             long deadline = System.nanoTime() + config.generation().deadline().toNanos();
             Job job = new Job(settings, engine.card(), vocab, config.generation().maxAttempts(),
-                    config.generation().parallelAttempts(), () -> stop.getAsBoolean() || System.nanoTime() > deadline);
-            GeneratedPiece piece;
+                    streams / (settings.guided() ? 2 : 1), config.generation().parallelAttempts(),
+                    () -> stop.getAsBoolean() || System.nanoTime() > deadline);
+            List<GeneratedPiece> pieces;
             active.incrementAndGet();
             try {
                 engine.submit(job);
-                piece = job.await(progress::progress);
+                pieces = job.awaitCandidates(progress::progress);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while composing", e);
             } finally {
                 active.decrementAndGet();
             }
-            tokensGenerated.record(piece.length());
+            Primer primer = settings.primer();
+            int startMs = primer == null ? 0 : primer.endMs();
+            List<Composition.Candidate> candidates = new java.util.ArrayList<>(pieces.size());
+            tokensGenerated.record(pieces.stream().mapToInt(GeneratedPiece::length).sum());
+            for (GeneratedPiece p : pieces) {
+                candidates.add(new Composition.Candidate(p, reader.ready()
+                        ? Measurement.of(reader, tokenDecoder.notes(p.tokens()), startMs, settings) : null));
+            }
+            int chosen = choose(candidates);
+            GeneratedPiece piece = candidates.get(chosen).piece();
             if (piece.truncated() && stop.getAsBoolean()) {
                 LOG.debugf("generation stopped by its caller after %d tokens", piece.length());
             } else if (piece.truncated()) {
                 LOG.warnf("generation stopped at its deadline after %d of %d tokens", piece.length(),
                         settings.genLen());
             }
-            List<Note> notes = tokenDecoder.notes(piece.tokens());
-            return new Composition(piece, notes, instruments, midi.file(notes, summary(piece, settings)));
+            int[] tokens = piece.tokens();
+            if (primer != null) {
+                tokens = java.util.stream.IntStream.concat(java.util.Arrays.stream(primer.tokens()),
+                        java.util.Arrays.stream(piece.tokens())).toArray();
+            }
+            List<Note> notes = tokenDecoder.notes(tokens);
+            String summary = summary(piece, settings, candidates, chosen, startMs);
+            byte[] file = primer == null ? midi.file(notes, summary)
+                    : midi.file(notes, summary, startMs, "continuation");
+            return new Composition(piece, notes, instruments, file, startMs, List.copyOf(candidates), chosen);
         }
 
         @Override
@@ -319,11 +368,51 @@ public class MusicService implements ModelStatus {
         }
     }
 
-    /** The text event of the MIDI file: model, instruments, attempts, and whether anything fell short. */
-    private static String summary(GeneratedPiece p, GenerationSettings s) {
+    /**
+     * The candidate kept: among those with at least {@code min_instruments} instruments (all, when none has), the one
+     * whose measured emotion is nearest the request; the earliest of equals (so the first, when nothing was measured).
+     */
+    static int choose(List<Composition.Candidate> candidates) {
+        int best = 0;
+        for (int i = 1; i < candidates.size(); i++) {
+            if (better(candidates.get(i), candidates.get(best))) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static boolean better(Composition.Candidate a, Composition.Candidate b) {
+        if (a.piece().metMinimum() != b.piece().metMinimum()) {
+            return a.piece().metMinimum();
+        }
+        if (!a.piece().metMinimum() && a.piece().instruments() != b.piece().instruments()) {
+            return a.piece().instruments() > b.piece().instruments();
+        }
+        double da = a.measured() == null ? Double.POSITIVE_INFINITY : a.measured().distance();
+        double db = b.measured() == null ? Double.POSITIVE_INFINITY : b.measured().distance();
+        return da < db;
+    }
+
+    /**
+     * The text event of the MIDI file: model, instruments, attempts, whether anything fell short, the measured emotion
+     * of the generated music, the candidates, and where a continuation begins.
+     */
+    private static String summary(GeneratedPiece p, GenerationSettings s, List<Composition.Candidate> candidates,
+            int chosen, int continuationMs) {
+        Measurement m = candidates.get(chosen).measured();
         return "ARIA " + p.modelId() + ": " + p.instruments() + " instruments, " + p.attempts() + " attempt(s)"
                 + (s.guided() ? ", guidance " + s.guidance() : "")
                 + (p.metMinimum() ? "" : ", fewer than the " + s.minInstruments() + " asked for (best attempt kept)")
-                + (p.truncated() ? ", stopped early at the deadline" : "");
+                + (p.truncated() ? ", stopped early at the deadline" : "")
+                + (m == null ? ", emotion not measured (no music-emotion reader)"
+                        : m.arousal() == null ? ", no notes to measure"
+                                : String.format(java.util.Locale.ROOT, "; measured valence %s, arousal %.4f (%s)",
+                                        m.valence() == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f",
+                                                m.valence()), m.arousal(), m.model()))
+                + (candidates.size() > 1 ? String.format(java.util.Locale.ROOT,
+                        ", candidate %d of %d (nearest the request)", chosen + 1, candidates.size()) : "")
+                + (s.primer() != null ? String.format(java.util.Locale.ROOT, "; continuation from %.3f s",
+                        continuationMs / 1000.0) : "");
     }
 }

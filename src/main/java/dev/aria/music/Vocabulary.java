@@ -112,6 +112,25 @@ public final class Vocabulary {
         return pitchMin + (id - 2) % pitchCount;
     }
 
+    /** Lowest and highest pitch a note token carries (21 and 108). */
+    public int pitchMin() {
+        return pitchMin;
+    }
+
+    public int pitchMax() {
+        return pitchMin + pitchCount - 1;
+    }
+
+    /** Longest TIMESHIFT token, in milliseconds (1,000). */
+    public int maxShiftMs() {
+        return (baseSize - firstTimeshift) * timeStepMs;
+    }
+
+    /** The TIMESHIFT token of {@code ms}, a multiple of the time step from one step to {@link #maxShiftMs()}. */
+    public int timeshiftToken(int ms) {
+        return firstTimeshift + ms / timeStepMs - 1;
+    }
+
     public int noteToken(int instrument, boolean on, int pitch) {
         return 2 + instrument * 2 * pitchCount + (on ? pitchCount : 0) + (pitch - pitchMin);
     }

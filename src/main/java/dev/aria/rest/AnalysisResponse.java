@@ -54,10 +54,14 @@ public record AnalysisResponse(
             @Schema(description = "Arousal of the window; null when no note starts in it (a rest).", minimum = "-1",
                     maximum = "1", nullable = true, required = true)
             Double arousal) {
+
+        static CurvePoint of(EmotionReader.Window w) {
+            return new CurvePoint(w.start(), w.end(), w.valence(), w.arousal());
+        }
     }
 
     static AnalysisResponse of(EmotionReader.Reading reading) {
         return new AnalysisResponse(reading.valence(), reading.arousal(), reading.curve().stream()
-                .map(w -> new CurvePoint(w.start(), w.end(), w.valence(), w.arousal())).toList(), reading.model());
+                .map(CurvePoint::of).toList(), reading.model());
     }
 }

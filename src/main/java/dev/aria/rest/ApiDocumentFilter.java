@@ -32,7 +32,8 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
  * <ul>
  * <li>{@code POST /emotion}: the part {@code image} is required; {@code POST /analyze}: the part {@code midi};</li>
  * <li>{@code POST /generate}: exactly one emotion source, either {@code image} or both {@code valence} and
- * {@code arousal} ({@code oneOf});</li>
+ * {@code arousal} ({@code oneOf}); and for an arc both {@code valence_end} and {@code arousal_end} without
+ * {@code image_end}, or neither ({@code allOf} of a {@code oneOf});</li>
  * <li>{@code conditioning} lists only the conditionings whose decoder this deployment ships, and {@code gen_len}'s
  * maximum is {@code aria.generation.max-gen-len}: both are known only at run time;</li>
  * <li>the image part's encoding names the image media types the decoder reads (it sniffs the bytes, whatever
@@ -60,7 +61,10 @@ public class ApiDocumentFilter implements OASFilter {
                 : openAPI.getComponents().getSchemas().get("GenerateForm");
         if (generateForm != null) {
             // "required" and "not required" rather than listing the excluded properties with a false schema: tools
-            // that build examples per branch (schemathesis) take a branch's "properties" as the fields it uses
+            // that build examples per branch (schemathesis) take a branch's "properties" as the fields it uses. The
+            // start (an image, or explicit values) is the oneOf; the end of an arc (explicit valence_end and
+            // arousal_end without image_end, or neither) is a oneOf inside allOf. Schemathesis' example phase
+            // applies only the first (bench/schemathesis_hooks.py makes its requests honour the second).
             generateForm.setOneOf(List.of(
                     OASFactory.createSchema().description("From an image: no valence or arousal.")
                             .addRequired(ImageDecoder.FIELD)
@@ -68,6 +72,13 @@ public class ApiDocumentFilter implements OASFilter {
                     OASFactory.createSchema().description("From explicit valence and arousal: no image.")
                             .addRequired("valence").addRequired("arousal")
                             .not(present(ImageDecoder.FIELD))));
+            generateForm.setAllOf(List.of(OASFactory.createSchema().oneOf(List.of(
+                    OASFactory.createSchema().description("An arc to explicit values: both, and no end image.")
+                            .addRequired("valence_end").addRequired("arousal_end")
+                            .not(present(GenerateForm.IMAGE_END)),
+                    OASFactory.createSchema().description("No explicit end: a constant emotion, or an end image.")
+                            .not(OASFactory.createSchema().anyOf(List.of(present("valence_end"),
+                                    present("arousal_end"))))))));
             Map<String, Schema> properties = generateForm.getProperties();
             Schema conditioning = properties == null ? null : properties.get("conditioning");
             if (conditioning != null && !installed.isEmpty()) {
@@ -95,11 +106,15 @@ public class ApiDocumentFilter implements OASFilter {
             if (properties != null) {
                 describeGuidance(properties, models, installed);
             }
-            // the request bodies repeat the form's properties beside their $ref: they must say the same
+            // the request bodies repeat the form's properties beside their $ref: they must say the same, constraints
+            // included (with the properties beside the $ref and the constraints only behind it, schemathesis' negative
+            // generation fails on the form: "result is not supported in canonical form")
             for (String path : List.of("/generate", "/generate/events")) {
                 Schema inline = multipartSchema(openAPI, path);
                 if (inline != null && inline.getProperties() != null) {
                     describeGuidance(inline.getProperties(), models, installed);
+                    inline.setOneOf(generateForm.getOneOf());
+                    inline.setAllOf(generateForm.getAllOf());
                 }
             }
             Schema genLen = properties == null ? null : properties.get("gen_len");
@@ -114,6 +129,11 @@ public class ApiDocumentFilter implements OASFilter {
             MediaType multipart = multipart(openAPI, path);
             if (multipart != null) {
                 multipart.addEncoding(ImageDecoder.FIELD, OASFactory.createEncoding().contentType(IMAGE_MEDIA_TYPES));
+                if (!path.equals("/emotion")) {
+                    multipart.addEncoding(GenerateForm.IMAGE_END,
+                            OASFactory.createEncoding().contentType(IMAGE_MEDIA_TYPES));
+                    multipart.addEncoding(GenerateForm.PRIMER, OASFactory.createEncoding().contentType("audio/midi"));
+                }
             }
         }
         for (String path : List.of("/render", "/analyze")) {

@@ -27,6 +27,10 @@ final class Examples {
     static final String GENERATE_REQUEST = """
             {"valence": 0.8, "arousal": 0.6, "conditioning": "continuous_concat", "gen_len": 512, "seed": 7}""";
 
+    /** An arc from calm to excited, two candidates ranked by their measured emotion along it. */
+    static final String GENERATE_ARC_REQUEST = """
+            {"valence": 0.3, "arousal": -0.9, "valence_end": 0.3, "arousal_end": 0.9, "gen_len": 2048, "candidates": 2, "seed": 1}""";
+
     static final String PROBLEM_MISSING_IMAGE = """
             {
               "type": "urn:aria:problem:missing-field",
@@ -159,6 +163,28 @@ final class Examples {
             }
             """;
 
+    static final String PROBLEM_ARC_HALF = """
+            {
+              "type": "urn:aria:problem:missing-field",
+              "title": "Missing field",
+              "status": 400,
+              "detail": "An emotion arc needs both 'valence_end' and 'arousal_end' (each in [-1, 1]); 'arousal_end' is missing. Send both, or neither for a constant emotion.",
+              "instance": "/generate",
+              "field": "arousal_end"
+            }
+            """;
+
+    static final String PROBLEM_PRIMER_NOT_MIDI = """
+            {
+              "type": "urn:aria:problem:not-midi",
+              "title": "Not midi",
+              "status": 415,
+              "detail": "The file in 'primer' is not a Standard MIDI File: it does not start with a Standard MIDI File header (MThd); it looks like a JPEG image. Send a .mid file (type 0 or 1), e.g. one POST /generate returned.",
+              "instance": "/generate",
+              "field": "primer"
+            }
+            """;
+
     static final String PROBLEM_OVERLOADED = """
             {
               "type": "urn:aria:problem:overloaded",
@@ -169,7 +195,10 @@ final class Examples {
             }
             """;
 
-    /** An abridged event stream of POST /generate/events (gen_len 128; most progress events and notes left out). */
+    /**
+     * An abridged event stream of POST /generate/events (gen_len 128, seed 7, two candidates: the second measured nearer
+     * the request; most progress events and notes left out, numbers rounded).
+     */
     static final String GENERATION_EVENTS = """
             event: progress
             data: {"attempt":1,"max_attempts":3,"tokens":0,"gen_len":128}
@@ -181,7 +210,7 @@ final class Examples {
             data: {"attempt":1,"max_attempts":3,"tokens":128,"gen_len":128}
 
             event: result
-            data: {"midi":"TVRoZAAAAAYAAQAGAPpNVHJr...","file_name":"aria-7.mid","valence":0.8,"arousal":0.6,"emotion_source":"request","conditioning":"continuous_concat","gen_len":128,"note_temperature":1.2,"rest_temperature":1.2,"top_p":0.7,"min_instruments":2,"seed":7,"model":"music_continuous_concat@2","attempts":1,"instruments":3,"met_minimum":true,"truncated":false,"tokens":128,"duration_ms":3952,"instrument_names":["drums","guitar","bass","piano","strings"],"notes":[{"instrument":3,"pitch":60,"start_ms":0,"end_ms":496}]}
+            data: {"midi":"TVRoZAAAAAYAAQAGAPpNVHJrAAAAuwD/UQMHoSAA...","file_name":"aria-7.mid","valence":0.8,"arousal":0.6,"emotion_source":"request","conditioning":"continuous_concat","gen_len":128,"note_temperature":1.2,"rest_temperature":1.2,"top_p":0.7,"min_instruments":2,"seed":7,"model":"music_continuous_concat@2","candidates":2,"chosen_candidate":1,"measured_valence":-0.6393,"measured_arousal":1.0,"measured_curve":[{"start_s":0.0,"end_s":1.408,"valence":-0.6393,"arousal":1.0}],"measurement_model":"valence_regressor@2","candidate_measurements":[{"valence":-0.7312,"arousal":1.0,"distance":1.5826,"instruments":3,"met_minimum":true},{"valence":-0.6393,"arousal":1.0,"distance":1.4938,"instruments":3,"met_minimum":true}],"attempts":1,"instruments":3,"met_minimum":true,"truncated":false,"tokens":128,"duration_ms":1408,"instrument_names":["drums","guitar","bass","piano","strings"],"notes":[{"instrument":0,"pitch":45,"start_ms":88,"end_ms":152}]}
 
             """;
 

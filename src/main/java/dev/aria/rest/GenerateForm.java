@@ -1,5 +1,6 @@
 package dev.aria.rest;
 
+import static dev.aria.music.GenerationSettings.DEFAULT_CANDIDATES;
 import static dev.aria.music.GenerationSettings.DEFAULT_CONDITIONING;
 import static dev.aria.music.GenerationSettings.DEFAULT_GEN_LEN;
 import static dev.aria.music.GenerationSettings.DEFAULT_MIN_INSTRUMENTS;
@@ -31,8 +32,14 @@ import dev.aria.music.GenerationSettings;
  * the {@code @RestForm} name, which the OpenAPI scanner does not read on its own. The defaults are
  * {@link GenerationSettings}'s, those of the reference ARIA demo and midi-emotion's generator.
  */
-@Schema(name = "GenerateForm", description = "Either an image, or valence and arousal; plus optional settings.")
+@Schema(name = "GenerateForm", description = "Either an image, or valence and arousal; optionally where the emotion "
+        + "ends (an arc: valence_end and arousal_end, or a second image, image_end), a MIDI file to continue (primer); "
+        + "plus optional settings.")
 public class GenerateForm {
+
+    /** The file parts besides {@code image}. */
+    static final String IMAGE_END = "image_end";
+    static final String PRIMER = "primer";
 
     static final String CONDITIONINGS = "continuous_concat|continuous_token|discrete_token";
     /** Largest seed: 2^53 - 1, so that JavaScript clients keep every seed exact. */
@@ -46,6 +53,22 @@ public class GenerateForm {
     @RestForm(FileUpload.ALL)
     @Schema(hidden = true)
     public List<FileUpload> allFiles;
+
+    @RestForm(IMAGE_END)
+    @Schema(name = IMAGE_END, type = SchemaType.STRING, format = "binary", title = "End image",
+            description = "A second image: the emotion moves from the start emotion (image, or valence and arousal) to "
+            + "this image's over the piece. Instead of valence_end and arousal_end.")
+    public FileUpload imageEnd;
+
+    @RestForm(PRIMER)
+    @Schema(type = SchemaType.STRING, format = "binary", title = "Primer (MIDI to continue)",
+            description = "A Standard MIDI File to continue under the requested emotion (type 0 or 1, General MIDI "
+            + "programs mapped to the five instruments as the training data's were; at most 1 MiB, 512 tracks, "
+            + "100,000 notes, 30 minutes). The answer holds the primer (as the vocabulary represents it: 8 ms grid, "
+            + "five instruments) followed by the continuation; the decoder sees the primer's last half window. Where "
+            + "the continuation begins: the ARIA-Continuation-Start-Ms header, a marker event 'continuation' in the "
+            + "file, continuation_start_ms in the result event.")
+    public FileUpload primer;
 
     @RestForm("valence")
     @PartType("text/plain")
@@ -62,6 +85,25 @@ public class GenerateForm {
             description = "Explicit arousal, calm (-1) to excited (+1); with valence, instead of an image.",
             minimum = "-1", maximum = "1", examples = "0.6")
     public Double arousal;
+
+    @RestForm("valence_end")
+    @PartType("text/plain")
+    @DecimalMin("-1") @DecimalMax("1")
+    @Schema(name = "valence_end", title = "Valence at the end",
+            description = "Valence the piece ends with: the condition moves linearly from the start valence over the "
+            + "piece (an emotion arc). Send with arousal_end, or neither; not with image_end. With continuous_concat "
+            + "it moves at every token; with the token conditionings at every window slide (the first after about "
+            + "254 tokens, then every 127), so a piece shorter than one window keeps its start emotion.",
+            minimum = "-1", maximum = "1", examples = "0.8")
+    public Double valenceEnd;
+
+    @RestForm("arousal_end")
+    @PartType("text/plain")
+    @DecimalMin("-1") @DecimalMax("1")
+    @Schema(name = "arousal_end", title = "Arousal at the end",
+            description = "Arousal the piece ends with (see valence_end). Send with valence_end, or neither.",
+            minimum = "-1", maximum = "1", examples = "0.8")
+    public Double arousalEnd;
 
     @RestForm("conditioning")
     @PartType("text/plain")
@@ -126,6 +168,16 @@ public class GenerateForm {
             description = "Regenerate (a bounded number of times) while fewer instruments than this play.",
             minimum = "1", maximum = "5", defaultValue = "" + DEFAULT_MIN_INSTRUMENTS)
     public Integer minInstruments;
+
+    @RestForm("candidates")
+    @PartType("text/plain")
+    @Min(1) @Max(GenerationSettings.MAX_CANDIDATES)
+    @Schema(title = "Candidates", description = "Pieces composed side by side, each from its own random streams "
+            + "(the same seed gives the same pieces); each is measured with the music-emotion reader of POST /analyze "
+            + "and the one nearest the requested emotion, among those with at least min_instruments instruments, is "
+            + "returned. More candidates come closer to the request and cost more time (see the README's figures).",
+            minimum = "1", maximum = "" + GenerationSettings.MAX_CANDIDATES, defaultValue = "" + DEFAULT_CANDIDATES)
+    public Integer candidates;
 
     @RestForm("guidance")
     @PartType("text/plain")

@@ -11,10 +11,14 @@ import dev.aria.music.GenerationSettings;
  *
  * @param settings      everything the generator needs
  * @param emotionSource {@code image} or {@code request}
- * @param emotionModel  the estimator's id when the emotion came from an image, else {@code null}
+ * @param emotionModel  the estimator's id when an emotion (at the start or the end) came from an image, else
+ *                      {@code null}
+ * @param endSource     where the end of an arc came from, {@code image} or {@code request}; {@code null} without an
+ *                      arc
  * @param modelId       the decoder's id and version
  */
-record GenerationRequest(GenerationSettings settings, String emotionSource, String emotionModel, String modelId) {
+record GenerationRequest(GenerationSettings settings, String emotionSource, String emotionModel, String endSource,
+        String modelId) {
 
     /** Name under which the MIDI file is offered for download. */
     String fileName() {
@@ -26,7 +30,14 @@ record GenerationRequest(GenerationSettings settings, String emotionSource, Stri
         Map<String, String> h = new LinkedHashMap<>();
         h.put("ARIA-Valence", fmt(settings.valence()));
         h.put("ARIA-Arousal", fmt(settings.arousal()));
+        if (settings.arc()) {
+            h.put("ARIA-Valence-End", fmt(settings.valenceEnd()));
+            h.put("ARIA-Arousal-End", fmt(settings.arousalEnd()));
+        }
         h.put("ARIA-Emotion-Source", emotionSource);
+        if (endSource != null) {
+            h.put("ARIA-Emotion-End-Source", endSource);
+        }
         if (emotionModel != null) {
             h.put("ARIA-Emotion-Model", emotionModel);
         }
@@ -42,6 +53,10 @@ record GenerationRequest(GenerationSettings settings, String emotionSource, Stri
         h.put("ARIA-Guidance", fmt(settings.guidance()));
         if (settings.guided()) {
             h.put("ARIA-Guidance-Contrast", settings.contrast().name().toLowerCase(Locale.ROOT));
+        }
+        h.put("ARIA-Candidates", String.valueOf(settings.candidates()));
+        if (settings.primer() != null) {
+            h.put("ARIA-Continuation-Start-Ms", String.valueOf(settings.primer().endMs()));
         }
         h.put("ARIA-Seed", String.valueOf(settings.seed()));
         h.put("ARIA-Model", modelId);

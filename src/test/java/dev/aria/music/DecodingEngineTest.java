@@ -214,6 +214,83 @@ class DecodingEngineTest {
         }
     }
 
+    /** A job holding {@code reserved} attempts' streams, as a request with candidates does. */
+    private static List<GeneratedPiece> candidates(GenerationSettings s, int reserved) throws Exception {
+        assertTrue(engine.reserve(reserved, Duration.ofSeconds(30)), "streams reserved");
+        Job job = new Job(s, engine.card(), vocab, 3, reserved, 2, () -> false);
+        engine.submit(job);
+        return job.awaitCandidates((a, t, ms) -> { });
+    }
+
+    @Test
+    void candidatesSideBySideAreThePiecesTheirSeedsMakeAlone() throws Exception {
+        GenerationSettings one = settings(120, 2, 61);
+        List<GeneratedPiece> four = candidates(one.withCandidates(4), 4);
+        assertEquals(4, four.size());
+        // candidate 0 is the piece of a request without candidates: same seed, same bytes as before
+        assertArrayEquals(run(one, 3, 2).tokens(), four.get(0).tokens());
+        for (int i = 0; i < 4; i++) {
+            for (int j = i + 1; j < 4; j++) {
+                assertFalse(Arrays.equals(four.get(i).tokens(), four.get(j).tokens()), i + " and " + j);
+            }
+        }
+        // fewer candidates are the first ones of more; fewer streams (one after another) change nothing
+        List<GeneratedPiece> two = candidates(one.withCandidates(2), 2);
+        List<GeneratedPiece> queued = candidates(one.withCandidates(4), 1);
+        for (int i = 0; i < 4; i++) {
+            if (i < 2) {
+                assertArrayEquals(four.get(i).tokens(), two.get(i).tokens(), "candidate " + i);
+            }
+            assertArrayEquals(four.get(i).tokens(), queued.get(i).tokens(), "candidate " + i + " queued");
+            assertEquals(four.get(i).attempts(), queued.get(i).attempts());
+        }
+        assertEquals(0, engine.reservedStreams(), "every stream given back");
+    }
+
+    @Test
+    void aPrimerIsContinuedAndPrimersOfEveryLengthShareABatch() throws Exception {
+        TokenEncoder encoder = new TokenEncoder(vocab);
+        List<dev.aria.midi.TimedNote> scale = new ArrayList<>();
+        for (int i = 0; i < 200; i++) { // 200 piano notes: 400 tokens and more, longer than the window keeps
+            scale.add(new dev.aria.midi.TimedNote(dev.aria.midi.TimedNote.PIANO, 60 + i % 8, i * 0.25, i * 0.25 + 0.2));
+        }
+        Primer longPrimer = new Primer(encoder.tokens(scale), 50_000);
+        Primer shortPrimer = new Primer(encoder.tokens(scale.subList(0, 6)), 1_500);
+        GenerationSettings plain = settings(300, 1, 17);
+        GenerationSettings withLong = plain.withPrimer(longPrimer);
+        GenerationSettings withShort = plain.withPrimer(shortPrimer);
+        GeneratedPiece none = run(plain, 1, 1);
+        GeneratedPiece longAlone = run(withLong, 1, 1);
+        GeneratedPiece shortAlone = run(withShort, 1, 1);
+        assertEquals(300, longAlone.length());
+        assertFalse(Arrays.equals(none.tokens(), longAlone.tokens()), "the primer changes the music");
+        assertFalse(Arrays.equals(longAlone.tokens(), shortAlone.tokens()));
+        // the three prefixes have three lengths: encoded in one round, one call each, the same pieces as alone
+        Job a = start(withLong, 1, 1, () -> false);
+        Job b = start(withShort, 1, 1, () -> false);
+        Job c = start(plain, 1, 1, () -> false);
+        assertArrayEquals(longAlone.tokens(), await(a).tokens());
+        assertArrayEquals(shortAlone.tokens(), await(b).tokens());
+        assertArrayEquals(none.tokens(), await(c).tokens());
+        // the primer's pianist keeps playing: the continuation plays piano
+        long piano = Arrays.stream(longAlone.tokens()).filter(t -> vocab.isNote(t) && vocab.noteOn(t)
+                && vocab.noteInstrument(t) == dev.aria.midi.TimedNote.PIANO).count();
+        assertTrue(piano > 0, "piano notes in the continuation");
+    }
+
+    @Test
+    void anArcChangesTheConditionAlongThePieceDeterministically() throws Exception {
+        GenerationSettings calm = new GenerationSettings(0.5, -0.9, Conditioning.CONTINUOUS_CONCAT, 600, 1.2, 1.2, 0.7,
+                1, 29);
+        GenerationSettings arc = calm.withEnd(0.5, 0.9);
+        GeneratedPiece constant = run(calm, 1, 1);
+        GeneratedPiece a1 = run(arc, 1, 1);
+        GeneratedPiece a2 = run(arc, 1, 1);
+        assertArrayEquals(a1.tokens(), a2.tokens());
+        assertFalse(Arrays.equals(constant.tokens(), a1.tokens()));
+        assertEquals(0.0, arc.arousalAt(300), 1e-12, "half way, half way between the two");
+    }
+
     private static GeneratedPiece await(Job j) {
         try {
             return j.await((a, t, ms) -> { });

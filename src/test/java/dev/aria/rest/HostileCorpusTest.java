@@ -65,7 +65,7 @@ import io.restassured.path.json.JsonPath;
  * problem type and the {@code field} it names, with no internals in the body. Image cases run against
  * {@code /emotion} and, with a short {@code gen_len}, {@code /generate}; accepted images are also decoded directly
  * to check their size and a few pixels (EXIF rotation, alpha on white, first GIF frame, ...). MIDI cases run against
- * {@code /analyze}.
+ * {@code /analyze}, and as the part {@code primer} against {@code /generate}.
  */
 @QuarkusTest
 class HostileCorpusTest {
@@ -222,12 +222,13 @@ class HostileCorpusTest {
         Map<String, String> defaults = new LinkedHashMap<>();
         manifest.get("generateDefaults").fields().forEachRemaining(e -> defaults.put(e.getKey(), e.getValue().asText()));
         if (request.has("file")) {
-            Multipart form = new Multipart().file(request.path("part").asText("image"),
+            String part = request.path("part").asText("image");
+            Multipart form = new Multipart().file(part,
                     request.path("filename").asText(request.get("file").asText()), request.get("mime").asText(),
                     corpusFile(request.get("file").asText()));
             if (endpoint.equals("/generate")) {
-                defaults.forEach((name, value) -> {
-                    if (!name.equals("valence") && !name.equals("arousal")) {
+                defaults.forEach((name, value) -> { // an image is the emotion; beside a primer, the defaults' is
+                    if (!part.equals("image") || !name.equals("valence") && !name.equals("arousal")) {
                         form.text(name, value);
                     }
                 });
@@ -329,8 +330,11 @@ class HostileCorpusTest {
                 return new Answer(reply.status(), reply.contentType(), reply.body());
             }
             case "midi-notes" -> {
-                Multipart form = new Multipart().file("midi", "notes.mid", "audio/midi",
+                Multipart form = new Multipart().file(request.path("part").asText("midi"), "notes.mid", "audio/midi",
                         midiNotes(request.get("notes").asInt()));
+                if (endpoint.equals("/generate")) {
+                    defaults.forEach(form::text);
+                }
                 return post(endpoint, form.contentType(), form.bytes());
             }
             case "method" -> {

@@ -93,6 +93,35 @@ class OpenApiTest {
                 .body(form + ".conditioning.x-enum-descriptions.size()", equalTo(3));
     }
 
+    /**
+     * Candidates, arcs and primers are in the document as the service reads them: candidates validated 1-8 with
+     * its default, the end emotion's fields in [-1, 1] and required together (without an end image) or not at all,
+     * the end image and the primer as file parts with their media types, and the result's measured emotion.
+     */
+    @Test
+    void documentsCandidatesArcsPrimersAndTheMeasuredEmotion() {
+        String form = "components.schemas.GenerateForm";
+        String generate = "paths.'/generate'.post.requestBody.content.'multipart/form-data'";
+        given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200)
+                .body(form + ".properties.candidates.minimum", equalTo(1))
+                .body(form + ".properties.candidates.maximum", equalTo(8))
+                .body(form + ".properties.candidates.default", equalTo(2))
+                .body(form + ".properties.valence_end.minimum", equalTo(-1))
+                .body(form + ".properties.arousal_end.maximum", equalTo(1))
+                .body(form + ".properties.image_end.format", equalTo("binary"))
+                .body(form + ".properties.primer.format", equalTo("binary"))
+                .body(form + ".allOf[0].oneOf[0].required", contains("valence_end", "arousal_end"))
+                .body(form + ".allOf[0].oneOf[0].not.required", contains("image_end"))
+                .body(form + ".allOf[0].oneOf[1].not.anyOf.required", hasItem(List.of("valence_end")))
+                .body(generate + ".encoding.primer.contentType", equalTo("audio/midi"))
+                .body(generate + ".encoding.image_end.contentType", containsString("image/png"))
+                .body("components.schemas.GenerationResult.properties", hasKey("measured_valence"))
+                .body("components.schemas.GenerationResult.properties", hasKey("measured_curve"))
+                .body("components.schemas.GenerationResult.properties", hasKey("candidate_measurements"))
+                .body("components.schemas.GenerationResult.properties", hasKey("continuation_start_ms"))
+                .body("components.schemas.GenerationResult.properties", hasKey("valence_end"));
+    }
+
     @Test
     void documentsTheEventStreamAndTheRenderEndpoint() {
         var body = given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200)

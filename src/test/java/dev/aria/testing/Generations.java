@@ -17,14 +17,17 @@ public final class Generations {
     }
 
     /**
-     * How many default requests the default decoder decodes at once: its streams over the streams one attempt takes
-     * (two when its default guidance is on). The test profile gives the decoders few streams and no waiting room, so
-     * that overload is quick to reach.
+     * How many default requests the default decoder decodes at once: its streams over the streams one request takes
+     * (one attempt's per default candidate, two when its default guidance is on). The test profile gives the decoders
+     * few streams and no waiting room, so that overload is quick to reach.
      */
     public static int concurrentRequests(AriaConfig config, MusicService music) {
         DecoderCard card = music.card(Conditioning.fromWire(GenerationSettings.DEFAULT_CONDITIONING).orElseThrow())
                 .orElseThrow();
-        return config.generation().streams() / (card.guidance() != 1.0 ? 2 : 1);
+        int perAttempt = card.guidance() != 1.0 ? 2 : 1;
+        int streams = config.generation().streams();
+        int perRequest = Math.max(1, Math.min(GenerationSettings.DEFAULT_CANDIDATES, streams / perAttempt)) * perAttempt;
+        return streams / perRequest;
     }
 
     /** Polls until {@code expected} generations are computing, failing if that has not happened {@code within}. */

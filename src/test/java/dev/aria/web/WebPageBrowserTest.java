@@ -93,9 +93,7 @@ class WebPageBrowserTest {
 
     @Test
     void composesMusicForAnExamplePaintingWithAChangedSetting() throws Exception {
-        browser.manage().window().setSize(new Dimension(1280, 900));
-        browser.get(page.toString());
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        WebDriverWait wait = openPage();
 
         // the gallery, with the README's credits
         wait.until(b -> b.findElements(By.cssSelector("#gallery .example")).size() == TestImages.EXAMPLES.size());
@@ -165,9 +163,7 @@ class WebPageBrowserTest {
 
     @Test
     void movingThePointByKeyboardSendsAnExplicitEmotion() throws Exception {
-        browser.manage().window().setSize(new Dimension(1280, 900));
-        browser.get(page.toString());
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        WebDriverWait wait = openPage();
         wait.until(b -> b.findElements(By.cssSelector("#gallery .example")).size() == TestImages.EXAMPLES.size());
         browser.findElement(By.cssSelector(".example[data-file='starry-night.jpg']")).click();
         wait.until(b -> "ready".equals(state(b)));
@@ -194,11 +190,101 @@ class WebPageBrowserTest {
         assertThat(summary, containsString(String.format(java.util.Locale.ROOT, "valence %.2f", valence)));
     }
 
+    /**
+     * The arc: the start point set in its boxes (calm), the arc switched on, its end ring dragged on the plane
+     * (towards excited); the request carries the end emotion (the summary shows it), and the result shows the emotion
+     * the service measured in the music beside the one asked for (the same as POST /analyze reads in the downloaded
+     * file) and its curve over the piano roll.
+     */
+    @Test
+    void drawsAnArcAndShowsTheMeasuredEmotionBesideTheAskedOne() throws Exception {
+        WebDriverWait wait = openPage();
+        wait.until(b -> b.findElements(By.cssSelector("#gallery .example")).size() == TestImages.EXAMPLES.size());
+        type(browser.findElement(By.id("valence")), "0.3");
+        type(browser.findElement(By.id("arousal")), "-0.8");
+        browser.findElement(By.id("arc")).click();
+        WebElement ring = browser.findElement(By.id("point-end"));
+        assertTrue(ring.isDisplayed(), "the end point appears");
+        assertEquals("0.80", browser.findElement(By.id("arousal-end")).getAttribute("value"),
+                "the end starts across the plane in arousal");
+        // drag the ring a quarter of the plane to the right: valence grows by about half a unit
+        WebElement plane = browser.findElement(By.id("plane"));
+        new Actions(browser).moveToElement(ring).clickAndHold().moveByOffset(plane.getSize().getWidth() / 4, 0)
+                .release().perform();
+        double valenceEnd = Double.parseDouble(browser.findElement(By.id("valence-end")).getAttribute("value"));
+        double arousalEnd = Double.parseDouble(browser.findElement(By.id("arousal-end")).getAttribute("value"));
+        assertTrue(valenceEnd > 0.6 && arousalEnd > 0.6, "dragged to " + valenceEnd + ", " + arousalEnd);
+        assertEquals("0.30", browser.findElement(By.id("valence")).getAttribute("value"), "the start stayed");
+        assertEquals("visible", browser.findElement(By.id("arc-line")).getAttribute("visibility"));
+
+        browser.findElement(By.cssSelector("#advanced summary")).click();
+        type(wait.until(b -> b.findElement(By.id("setting-gen_len"))), "1536");
+        type(browser.findElement(By.id("setting-min_instruments")), "1");
+        type(browser.findElement(By.id("setting-candidates")), "2");
+        type(browser.findElement(By.id("setting-seed")), "5");
+        browser.findElement(By.id("generate")).click();
+        finish();
+
+        assertThat(browser.findElement(By.id("summary")).getText(), containsString(String.format(
+                java.util.Locale.ROOT, "→ valence %.2f, arousal %.2f", valenceEnd, arousalEnd)));
+        WebElement measured = browser.findElement(By.id("measured"));
+        assertTrue(measured.isDisplayed(), "the measured emotion is shown");
+        JsonPath analysis = analyze(downloadedMidiBytes());
+        assertEquals(analysis.getDouble("arousal"), Double.parseDouble(measured.getAttribute("data-measured-arousal")),
+                1e-6, "what the page shows is what /analyze reads in the file it offers");
+        String compare = browser.findElement(By.id("compare")).getText();
+        assertThat(compare, containsString(String.format(java.util.Locale.ROOT, "valence 0.30, arousal -0.80 → "
+                + "valence %.2f, arousal %.2f", valenceEnd, arousalEnd)));
+        assertThat(compare, containsString(String.format(java.util.Locale.ROOT, "arousal %.2f",
+                analysis.getDouble("arousal"))));
+        assertThat(compare, containsString("of 2 candidates"));
+        int windows = analysis.getList("curve").size();
+        assertTrue(windows >= 2, "a piece of several windows: " + windows);
+        assertEquals(windows, Integer.parseInt(measured.getAttribute("data-curve-points")));
+        assertEquals(windows, Integer.parseInt(browser.findElement(By.id("roll")).getAttribute("data-curve-points")),
+                "the measured curve is drawn over the piano roll");
+        assertEquals(2 + 1 + 1 + 1, browser.findElements(By.cssSelector("#result-plane-marks > *")).size(),
+                "asked arrow and its two ends, measured curve and point");
+        screenshot("web-page-arc-1280.png", 1280);
+    }
+
+    @Test
+    void continuesAnUploadedMidiFile() throws Exception {
+        WebDriverWait wait = openPage();
+        Path primer = Path.of("training/tests/vectors/midi/sparse-slow.mid").toAbsolutePath();
+        browser.findElement(By.id("primer")).sendKeys(primer.toString());
+        assertThat(browser.findElement(By.id("primer-caption")).getText(), containsString("sparse-slow.mid"));
+        browser.findElement(By.cssSelector("#advanced summary")).click();
+        type(wait.until(b -> b.findElement(By.id("setting-gen_len"))), "64");
+        type(browser.findElement(By.id("setting-min_instruments")), "1");
+        browser.findElement(By.id("generate")).click();
+        finish();
+        int primerEndMs = Integer.parseInt(given().multiPart("valence", "0").multiPart("arousal", "0")
+                .multiPart("gen_len", "1").multiPart("min_instruments", "1")
+                .multiPart("primer", "sparse-slow.mid", Files.readAllBytes(primer), "audio/midi").when()
+                .post("/generate").then().statusCode(200).extract().header("ARIA-Continuation-Start-Ms"));
+        assertThat(browser.findElement(By.id("compare")).getText(), containsString(String.format(
+                java.util.Locale.ROOT, "from %.1f s, after your MIDI file", primerEndMs / 1000.0)));
+        assertTrue(Integer.parseInt(browser.findElement(By.id("roll")).getAttribute("data-duration-ms")) > primerEndMs,
+                "the piano roll shows the primer and its continuation");
+        // a file that is not MIDI: the problem names the primer, shown beside it
+        Path notMidi = Files.createTempFile("not-midi", ".mid");
+        Files.writeString(notMidi, "X:1\nK:G\n|GABc|");
+        browser.findElement(By.id("primer-clear")).click();
+        browser.findElement(By.id("primer")).sendKeys(notMidi.toString());
+        browser.findElement(By.id("generate")).click();
+        WebElement error = wait.until(b -> {
+            WebElement e = b.findElement(By.id("setting-primer-error"));
+            return e.isDisplayed() ? e : null;
+        });
+        assertThat(error.getText(), containsString("'primer'"));
+        assertEquals("true", browser.findElement(By.id("primer")).getAttribute("aria-invalid"));
+        Files.delete(notMidi);
+    }
+
     @Test
     void showsTheProblemDetailAndMarksTheFieldItNames() {
-        browser.manage().window().setSize(new Dimension(1280, 900));
-        browser.get(page.toString());
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        WebDriverWait wait = openPage();
         browser.findElement(By.cssSelector("#advanced summary")).click();
         WebElement topP = wait.until(b -> b.findElement(By.id("setting-top_p")));
         type(topP, "3");
@@ -216,6 +302,13 @@ class WebPageBrowserTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+
+    /** The page at 1280 x 900, and a wait of 30 s on it. */
+    private WebDriverWait openPage() {
+        browser.manage().window().setSize(new Dimension(1280, 900));
+        browser.get(page.toString());
+        return new WebDriverWait(browser, Duration.ofSeconds(30));
+    }
 
     private void finish() {
         new WebDriverWait(browser, GENERATION).until(b -> {
@@ -241,8 +334,18 @@ class WebPageBrowserTest {
         return (JavascriptExecutor) b;
     }
 
+    private static JsonPath analyze(byte[] midi) {
+        return given().multiPart("midi", "piece.mid", midi, "audio/midi").when().post("/analyze").then()
+                .statusCode(200).extract().jsonPath();
+    }
+
     /** The MIDI file behind the download button, read inside the page and parsed here. */
     private Sequence downloadedMidi() throws Exception {
+        return MidiSystem.getSequence(new ByteArrayInputStream(downloadedMidiBytes()));
+    }
+
+    /** The bytes of the MIDI file behind the download button, read inside the page. */
+    private byte[] downloadedMidiBytes() {
         WebElement link = browser.findElement(By.id("download-midi"));
         assertThat(link.getAttribute("href"), startsWith("blob:"));
         Object base64 = js(browser).executeAsyncScript("""
@@ -252,7 +355,7 @@ class WebPageBrowserTest {
                 });""");
         byte[] bytes = Base64.getDecoder().decode((String) base64);
         assertEquals(Long.parseLong(link.getAttribute("data-bytes")), bytes.length);
-        return MidiSystem.getSequence(new ByteArrayInputStream(bytes));
+        return bytes;
     }
 
     /** Every resource the page loaded came from the service itself. */
