@@ -76,7 +76,7 @@ class ServiceSource:
         import urllib.request
         fields = {"valence": valence, "arousal": arousal, "conditioning": self.conditioning, "gen_len": gen_len,
                   "min_instruments": min_instruments, "seed": seed, "guidance": guidance,
-                  "guidance_contrast": contrast}
+                  "guidance_contrast": contrast, "candidates": 1}  # the decoder alone: no ranking by the labeller
         boundary = "ariaevaluate"
         body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
                         for k, v in fields.items()) + f"--{boundary}--\r\n".encode()

@@ -57,6 +57,12 @@ def main():
            "valence_label_sd": float(np.std(lab_v)), "arousal_label_sd": float(np.std(lab_a)),
            "real_excerpt_cues": {str(k): {c: float(np.mean([x[c] for x, w in zip(rows, which) if w == k]))
                                           for c in list(CUES) + ["judge_positive"]} for k in splits},
+           # the reference for evaluate.py's cues_by_requested_valence: real excerpts grouped by their valence label
+           "real_excerpt_cues_by_valence_label": {
+               name: {c: float(np.mean([x[c] for x, keep in zip(rows, sel) if keep])) for c in list(CUES) + ["judge_positive"]}
+               | {"excerpts": int(sel.sum())}
+               for name, sel in (("below -1/3", lab_v < -1 / 3), ("-1/3 to 1/3", np.abs(lab_v) <= 1 / 3),
+                                 ("above 1/3", lab_v > 1 / 3)) if sel.any()},
            "command": f"python -m training.label_ceiling --data {a.data} --dataset_json {a.dataset_json} "
                       f"--gen_len {a.gen_len} --per_piece {a.per_piece} --splits {a.splits}"}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)

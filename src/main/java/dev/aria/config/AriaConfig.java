@@ -45,9 +45,10 @@ public interface AriaConfig {
         Path dir();
 
         /**
-         * {@code aria.models.decoder-precision}: {@code int8} (default) serves each decoder's int8 quantisation
-         * ({@code music_<conditioning>.int8.onnx}) where its card says that held-out NLL stayed within 0.01 of the
-         * float32 file's, about twice as fast a token on one core; {@code fp32} always serves the float32 file.
+         * {@code aria.models.decoder-precision}: {@code int8} (default) serves each decoder's 8-bit quantisation
+         * ({@code music_<conditioning>.int8.onnx}: 8-bit weights, ONNX Runtime's MatMulNBits) where its card says that
+         * held-out NLL stayed within 0.01 of the float32 file's, about twice as fast a token on one core; {@code fp32}
+         * always serves the float32 file.
          */
         @WithDefault("int8")
         @jakarta.validation.constraints.Pattern(regexp = "int8|fp32")

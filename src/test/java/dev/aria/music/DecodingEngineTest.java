@@ -108,6 +108,45 @@ class DecodingEngineTest {
         }
     }
 
+    /**
+     * The 8-bit file the service serves by default keeps that promise too: its weights are quantised, its activations
+     * per row (MatMulNBits), never over the whole batch as dynamic quantisation would (which made a piece depend on its
+     * neighbours).
+     */
+    @Test
+    void aPieceOfThe8BitDecoderIsTheSameWhoeverElseIsInTheBatch() throws Exception {
+        Path cardFile = Path.of("models/music_continuous_concat.json");
+        DecoderCard card = DecoderCard.read(cardFile, true);
+        if (!card.file().endsWith(".int8.onnx")) {
+            return; // no 8-bit file is served for this decoder
+        }
+        try (MusicDecoder int8 = new MusicDecoder(OrtEnvironment.getEnvironment(), Path.of("models", card.file()), card, 1);
+                DecodingEngine own = new DecodingEngine(int8, vocab, 8, 8)) {
+            GenerationSettings mine = settings(300, 1, 23);
+            GeneratedPiece alone = runOn(own, mine);
+            List<Job> others = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                GenerationSettings s = settings(120 + 61 * i, 1, 300 + i);
+                Job j = new Job(i % 2 == 0 ? s.withGuidance(2.0, Guidance.Contrast.VALENCE) : s, own.card(), vocab, 1, 1,
+                        () -> false);
+                assertTrue(own.reserve(j.streamsPerAttempt(), Duration.ofSeconds(30)));
+                own.submit(j);
+                others.add(j);
+            }
+            assertArrayEquals(alone.tokens(), runOn(own, mine).tokens());
+            for (Job j : others) {
+                j.await((a, t, ms) -> { });
+            }
+        }
+    }
+
+    private static GeneratedPiece runOn(DecodingEngine e, GenerationSettings s) throws Exception {
+        assertTrue(e.reserve(1, Duration.ofSeconds(30)));
+        Job job = new Job(s, e.card(), vocab, 1, 1, () -> false);
+        e.submit(job);
+        return job.await((a, t, ms) -> { });
+    }
+
     @Test
     void attemptsSideBySideChooseWhatOneAfterAnotherWould() throws Exception {
         // five instruments in 60 tokens is rarely reached: attempts run, each from its own random stream
