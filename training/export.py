@@ -184,6 +184,18 @@ DATA_CREDITS = [
 ]
 
 
+def comparison():
+    """Where the four conditionings' side-by-side figures are, and the evaluation's ceiling (training.label_ceiling)."""
+    ceiling = Path("training/results/label_ceiling.json")
+    out = {"file": "training/results/conditioning_comparison.json",
+           "note": "the four conditionings trained with one budget (same seed, batches and schedule), evaluated "
+                   "with the reference sampler in PyTorch at guidance 1, 1.5, 2, 3 (README 'The four conditionings')"}
+    if ceiling.exists():
+        c = json.loads(ceiling.read_text())
+        out["evaluation_ceiling"] = {k: c.get(k) for k in ("excerpts", "gen_len", "valence_r", "arousal_r", "command")}
+    return out
+
+
 def write_card(model, ck, onnx_path, worst, args, nodes, quant):
     cfg = model.cfg
     ins, outs = io_names(cfg)
@@ -239,6 +251,7 @@ def write_card(model, ck, onnx_path, worst, args, nodes, quant):
         "evaluation": json.loads(ev.read_text()) if ev and ev.exists() else None,
         "export_command": f"python -m training.export --ckpt {args.ckpt} --name {args.name}",
         "serving": json.loads(Path(args.serving_json).read_text()) if args.serving_json else None,
+        "comparison": comparison(),
     }
     if "previous_card" in ck:  # re-exported weights keep the provenance and figures of the card they came with
         prev = ck["previous_card"]
