@@ -41,9 +41,10 @@ from pathlib import Path
 import numpy as np
 
 from . import emopia
+from . import keys
 from . import midi_tokens as mt
 from . import vocab as V
-from .emotion_features import KK_MAJOR, KK_MINOR, arousal_raw, notes_from_midi, predict_valence
+from .emotion_features import arousal_raw, notes_from_midi, predict_valence
 from .prep_pop909 import read_keys
 
 STRETCH = (0.9, 1.0, 1.1)
@@ -87,31 +88,18 @@ def load_multi(data):
     return pieces
 
 
-def estimated_tonic(notes):
-    """Pitch class of the tonic of the best-fitting Krumhansl-Kessler key (major or minor) of pitched notes."""
-    hist = np.zeros(12)
-    for inst, p, s, e in notes:
-        if inst != "DRUMS":
-            hist[p % 12] += max(e - s, 1)
-    if hist.sum() == 0:
-        return 0
-    best = max((np.corrcoef(np.roll(prof, t), hist)[0, 1], t) for prof in (KK_MAJOR, KK_MINOR) for t in range(12))
-    return best[1]
-
-
 def tonic(piece, data):
     if piece["name"].startswith("pop909/"):
         keys = read_keys(Path(data) / "pop909" / "POP909" / piece["song"] / "key_audio.txt")
         if keys:
             return max(keys, key=lambda k: k[1] - k[0])[2]
-    return estimated_tonic(piece["notes"])
+    return keys.estimated_tonic(piece["notes"])
 
 
 def to_c(piece, data):
     """The piece moved so that its tonic is C (pitched notes by -5 ... +6 semitones); returns the shift applied."""
-    t = tonic(piece, data)
-    shift = -(t if t <= 6 else t - 12)
-    piece["notes"] = [(i, p if i == "DRUMS" else p + shift, s, e) for i, p, s, e in piece["notes"]]
+    shift = keys.shift_to_c(tonic(piece, data))
+    piece["notes"] = keys.transposed(piece["notes"], shift)
     return shift
 
 

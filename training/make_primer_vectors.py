@@ -6,7 +6,9 @@ whole milliseconds (build_dataset.load_multi), then midi_tokens.notes_to_tokens.
 MIDI file of training/tests/vectors/midi/ (type 0 and 1, tempo maps, running status, drums, seven GM programs), and
 of note lists that exercise the rules no file there does (drum notes outside 21..108 dropped, pitched ones folded by
 octaves, notes of no length, times on the half of a millisecond and of a grid step, gaps over a second, OFF before
-ON at one instant, a dense random piece). training/tests/test_primer_vectors.py checks them against the Python code,
+ON at one instant, a dense random piece, tunes in E major, F sharp major and A minor). Each case also records the
+tonic the key normalisation finds (keys.estimated_tonic on the millisecond notes), the shift that moves it to C, and
+the tokens of the notes so moved: what a key-normalised decoder is given. training/tests/test_primer_vectors.py checks them against the Python code,
 dev.aria.music.PrimerVectorsTest the Java port (MidiNoteReader + TokenEncoder).
 
     python -m training.make_primer_vectors
@@ -16,6 +18,7 @@ import random
 from pathlib import Path
 
 from . import emotion_features as ef
+from . import keys
 from . import midi_tokens as mt
 
 OUT = Path("training/tests/vectors")
@@ -40,17 +43,35 @@ def note_lists():
         "same-instant": [("PIANO", 64, 0.0, 0.5), ("PIANO", 60, 0.5, 1.0), ("GUITAR", 64, 0.5, 1.0),
                          ("DRUMS", 42, 0.5, 0.6), ("PIANO", 64, 0.5, 0.75), ("STRINGS", 55, 0.0, 1.0)],
         "dense-random": dense,
+        "e-major": tune(4, MAJOR, "PIANO", 0.25) + tune(4 - 12, [0, 7, 5, 7, 0], "BASS", 0.5),
+        "f-sharp-major": tune(6, MAJOR, "STRINGS", 0.3) + [("DRUMS", 36, 0.0, 0.1), ("DRUMS", 38, 0.5, 0.6)],
+        "a-minor": tune(9, [0, 2, 3, 5, 7, 8, 11, 12, 7, 3, 0], "GUITAR", 0.2),
     }
+
+
+MAJOR = [0, 2, 4, 5, 7, 9, 11, 12, 7, 4, 0]
+
+
+def tune(tonic, degrees, inst, step):
+    """A line on the degrees above middle C's octave's `tonic` (pitch class), one note every `step` seconds."""
+    return [(inst, 60 + tonic + d, i * step, (i + 1) * step) for i, d in enumerate(degrees)]
+
+
+def tokenised(notes):
+    """The tokens of notes in seconds, their tonic, the shift to C and the tokens moved by it."""
+    tonic = keys.estimated_tonic(mt.to_ms(notes))
+    shift = keys.shift_to_c(tonic)
+    return {"tokens": mt.midi_tokens(notes), "tonic": int(tonic), "shift_to_c": shift,
+            "tokens_in_c": mt.midi_tokens(keys.transposed(notes, shift))}
 
 
 def main():
     cases = []
     for f in sorted((OUT / "midi").glob("*.mid")):
         notes = ef.notes_from_midi(f)
-        cases.append({"name": f.stem, "file": f"midi/{f.name}", "notes": None, "tokens": mt.midi_tokens(notes)})
+        cases.append({"name": f.stem, "file": f"midi/{f.name}", "notes": None, **tokenised(notes)})
     for name, notes in note_lists().items():
-        cases.append({"name": name, "file": None, "notes": [list(n) for n in notes],
-                      "tokens": mt.midi_tokens(notes)})
+        cases.append({"name": name, "file": None, "notes": [list(n) for n in notes], **tokenised(notes)})
     doc = {"about": __doc__.strip().split("\n\n")[0], "instruments": ["DRUMS", "GUITAR", "BASS", "PIANO", "STRINGS"],
            "cases": cases}
     (OUT / "primer_tokens.json").write_text(json.dumps(doc, indent=1) + "\n")

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from training import emotion_features as ef  # noqa: E402
+from training import keys  # noqa: E402
 from training import midi_tokens as mt  # noqa: E402
 from training import vocab as V  # noqa: E402
 
@@ -30,6 +31,19 @@ def test_notes_tokenise_to_the_recorded_tokens(name):
     case = CASES[name]
     notes = ef.notes_from_midi(VECTORS / case["file"]) if case["file"] else [tuple(n) for n in case["notes"]]
     assert mt.midi_tokens(notes) == case["tokens"]
+    tonic = keys.estimated_tonic(mt.to_ms(notes))
+    assert (tonic, keys.shift_to_c(tonic)) == (case["tonic"], case["shift_to_c"])
+    assert mt.midi_tokens(keys.transposed(notes, case["shift_to_c"])) == case["tokens_in_c"]
+
+
+def test_the_key_normalisation_finds_the_tunes_keys():
+    assert [(CASES[n]["tonic"], CASES[n]["shift_to_c"]) for n in ("e-major", "f-sharp-major", "a-minor",
+                                                                    "cheerful-major", "sad-minor")] == [
+        (4, -4), (6, -6), (9, 3), (0, 0), (0, 0)]
+    moved = mt.tokens_to_notes(CASES["e-major"]["tokens_in_c"])
+    assert sorted({p % 12 for i, p, _, _ in moved}) == [0, 2, 4, 5, 7, 9, 11]  # C major's pitch classes
+    drums = [(i, p) for i, p, _, _ in mt.tokens_to_notes(CASES["f-sharp-major"]["tokens_in_c"]) if i == "DRUMS"]
+    assert drums == [("DRUMS", 36), ("DRUMS", 38)]  # drums are not moved
 
 
 def test_the_rules_the_note_lists_are_there_for():

@@ -525,6 +525,41 @@ public final class EmotionFeatures {
         }
     }
 
+    /**
+     * Pitch class of the tonic of the best-fitting Krumhansl-Kessler key, major or minor, of the pitched notes, as the
+     * data pipeline's key normalisation finds it ({@code training/keys.py estimated_tonic}): a pitch-class histogram
+     * in which each note weighs its length in whole milliseconds (at least 1); on a tie the higher pitch class; 0
+     * without pitched notes or with a flat histogram. The primer vectors pin it against the Python code.
+     */
+    public static int tonic(List<TimedNote> notes) {
+        double[] hist = new double[12];
+        for (TimedNote n : notes) {
+            if (!n.drum()) {
+                hist[n.pitch() % 12] += Math.max(Math.rint(n.end() * 1000) - Math.rint(n.start() * 1000), 1);
+            }
+        }
+        double mean = sum(hist) / 12;
+        double spread = 0;
+        for (double h : hist) {
+            spread += (h - mean) * (h - mean);
+        }
+        if (spread <= 1e-12) {
+            return 0;
+        }
+        double[][] r = keyCorrelations(hist);
+        int best = 0;
+        double bestR = Double.NEGATIVE_INFINITY;
+        for (double[] mode : r) {
+            for (int t = 0; t < 12; t++) {
+                if (mode[t] > bestR || (mode[t] == bestR && t > best)) {
+                    bestR = mode[t];
+                    best = t;
+                }
+            }
+        }
+        return best;
+    }
+
     /** Pearson r of a 12-bin histogram with the 12 rotations of each KK profile: {major[12], minor[12]}. */
     static double[][] keyCorrelations(double[] hist) {
         double mean = sum(hist) / 12;

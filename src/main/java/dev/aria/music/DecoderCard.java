@@ -32,7 +32,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *                    the opposite valence)
  */
 public record DecoderCard(String id, String file, Conditioning conditioning, int layers, int heads, int headDim, int context,
-        int vocabSize, int prefixLen, boolean nullCondition, double guidance, Guidance.Contrast guidanceContrast) {
+        int vocabSize, int prefixLen, boolean nullCondition, double guidance, Guidance.Contrast guidanceContrast,
+        boolean keyNormalised) {
 
     /** The card of the float32 decoder. */
     public static DecoderCard read(Path file) throws IOException {
@@ -59,7 +60,8 @@ public record DecoderCard(String id, String file, Conditioning conditioning, int
                 arch.get("block_size").asInt(), arch.get("vocab_size").asInt(),
                 "continuous_concat".equals(cond) ? 0 : 2, nullCondition, card.path("serving").path("guidance").asDouble(1.0),
                 Guidance.Contrast.fromWire(contrast)
-                        .orElseThrow(() -> new IOException("unknown serving.guidance_contrast in " + file)));
+                        .orElseThrow(() -> new IOException("unknown serving.guidance_contrast in " + file)),
+                card.path("data").path("key_normalised").asBoolean(false));
         boolean int8Served = preferInt8 && int8.path("within_nll_bound").asBoolean(false)
                 && Files.exists(file.resolveSibling(int8.path("file").asText("-")));
         return int8Served ? fp32.int8(int8.get("file").asText()) : fp32;
@@ -68,7 +70,7 @@ public record DecoderCard(String id, String file, Conditioning conditioning, int
     /** The same decoder served from its int8 quantisation {@code file}. */
     public DecoderCard int8(String file) {
         return new DecoderCard(id + "+int8", file, conditioning, layers, heads, headDim, context, vocabSize, prefixLen,
-                nullCondition, guidance, guidanceContrast);
+                nullCondition, guidance, guidanceContrast, keyNormalised);
     }
 
     /** Whether the graph has a {@code condition} input. */

@@ -94,7 +94,7 @@ final class Job {
         }
         this.nextAttempt = new int[candidates];
         this.firstMet = new Attempt[candidates];
-        int[] primer = settings.primer() == null ? new int[0] : settings.primer().tokens();
+        int[] primer = settings.primer() == null ? new int[0] : settings.primer().tokensFor(card);
         int keep = slideKeeps();
         this.primerFromStart = primer.length < keep;
         this.primerTail = java.util.Arrays.copyOfRange(primer, Math.max(0, primer.length - keep), primer.length);

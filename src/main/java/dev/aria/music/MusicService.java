@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import dev.aria.analysis.EmotionFeatures;
 import dev.aria.analysis.EmotionReader;
 import dev.aria.config.AriaConfig;
 import dev.aria.health.ModelStatus;
@@ -250,7 +251,9 @@ public class MusicService implements ModelStatus {
         for (int t : tokens) {
             endMs += vocab.isTimeshift(t) ? vocab.timeshiftMs(t) : 0;
         }
-        return Optional.of(new Primer(tokens, endMs));
+        int tonic = EmotionFeatures.tonic(notes);
+        int shiftToC = -(tonic <= 6 ? tonic : tonic - 12);
+        return Optional.of(new Primer(tokens, endMs, tokenEncoder.tokens(notes, shiftToC), shiftToC));
     }
 
     /**
@@ -331,11 +334,13 @@ public class MusicService implements ModelStatus {
             }
             Primer primer = settings.primer();
             int startMs = primer == null ? 0 : primer.endMs();
+            // a key-normalised decoder continued the primer moved to C: its music goes back to the primer's key
+            int back = primer == null ? 0 : primer.shiftBackFor(engine.card());
             List<Composition.Candidate> candidates = new java.util.ArrayList<>(pieces.size());
             tokensGenerated.record(pieces.stream().mapToInt(GeneratedPiece::length).sum());
             for (GeneratedPiece p : pieces) {
-                candidates.add(new Composition.Candidate(p, reader.ready()
-                        ? Measurement.of(reader, tokenDecoder.notes(p.tokens()), startMs, settings) : null));
+                candidates.add(new Composition.Candidate(p, reader.ready() ? Measurement.of(reader,
+                        tokenDecoder.notes(vocab.transpose(p.tokens(), back)), startMs, settings) : null));
             }
             int chosen = choose(candidates);
             GeneratedPiece piece = candidates.get(chosen).piece();
@@ -348,10 +353,10 @@ public class MusicService implements ModelStatus {
             int[] tokens = piece.tokens();
             if (primer != null) {
                 tokens = java.util.stream.IntStream.concat(java.util.Arrays.stream(primer.tokens()),
-                        java.util.Arrays.stream(piece.tokens())).toArray();
+                        java.util.Arrays.stream(vocab.transpose(piece.tokens(), back))).toArray();
             }
             List<Note> notes = tokenDecoder.notes(tokens);
-            String summary = summary(piece, settings, candidates, chosen, startMs);
+            String summary = summary(piece, settings, candidates, chosen, startMs, back);
             byte[] file = primer == null ? midi.file(notes, summary)
                     : midi.file(notes, summary, startMs, "continuation");
             return new Composition(piece, notes, instruments, file, startMs, List.copyOf(candidates), chosen);
@@ -396,10 +401,11 @@ public class MusicService implements ModelStatus {
 
     /**
      * The text event of the MIDI file: model, instruments, attempts, whether anything fell short, the measured emotion
-     * of the generated music, the candidates, and where a continuation begins.
+     * of the generated music, the candidates, and where a continuation begins and by how much it was moved back into
+     * the primer's key.
      */
     private static String summary(GeneratedPiece p, GenerationSettings s, List<Composition.Candidate> candidates,
-            int chosen, int continuationMs) {
+            int chosen, int continuationMs, int keyShift) {
         Measurement m = candidates.get(chosen).measured();
         return "ARIA " + p.modelId() + ": " + p.instruments() + " instruments, " + p.attempts() + " attempt(s)"
                 + (s.guided() ? ", guidance " + s.guidance() : "")
@@ -413,6 +419,8 @@ public class MusicService implements ModelStatus {
                 + (candidates.size() > 1 ? String.format(java.util.Locale.ROOT,
                         ", candidate %d of %d (nearest the request)", chosen + 1, candidates.size()) : "")
                 + (s.primer() != null ? String.format(java.util.Locale.ROOT, "; continuation from %.3f s",
-                        continuationMs / 1000.0) : "");
+                        continuationMs / 1000.0) : "")
+                + (s.primer() != null && keyShift != 0 ? String.format(java.util.Locale.ROOT,
+                        " in the primer's key (written in C, moved by %+d semitones)", keyShift) : "");
     }
 }

@@ -33,10 +33,18 @@ public final class TokenEncoder {
 
     /** The tokens of {@code notes} (no {@code <START>}); empty when every note was dropped. */
     public int[] tokens(List<TimedNote> notes) {
+        return tokens(notes, 0);
+    }
+
+    /**
+     * The tokens of {@code notes} with every pitched note moved by {@code semitones} first ({@code keys.transposed}
+     * then the tokeniser): a primer moved to C for a key-normalised decoder.
+     */
+    public int[] tokens(List<TimedNote> notes, int semitones) {
         int step = vocab.timeStepMs();
         List<Event> events = new ArrayList<>(2 * notes.size());
         for (TimedNote n : notes) {
-            int pitch = fold(n.instrument(), n.pitch());
+            int pitch = fold(n.instrument(), n.drum() ? n.pitch() : n.pitch() + semitones);
             if (pitch < 0) {
                 continue;
             }
@@ -79,12 +87,6 @@ public final class TokenEncoder {
         if (instrument == TimedNote.DRUMS) {
             return -1;
         }
-        while (pitch < vocab.pitchMin()) {
-            pitch += 12;
-        }
-        while (pitch > vocab.pitchMax()) {
-            pitch -= 12;
-        }
-        return pitch;
+        return vocab.foldByOctaves(pitch);
     }
 }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.aria.midi.Part;
+import dev.aria.midi.TimedNote;
 
 /**
  * The event vocabulary shared with the Python pipeline ({@code training/vocab.py} writes {@code models/vocab.json}).
@@ -119,6 +120,36 @@ public final class Vocabulary {
 
     public int pitchMax() {
         return pitchMin + pitchCount - 1;
+    }
+
+    /** A pitch brought into {@link #pitchMin()}..{@link #pitchMax()} by octaves ({@code midi_tokens.fold_pitch}). */
+    public int foldByOctaves(int pitch) {
+        while (pitch < pitchMin()) {
+            pitch += 12;
+        }
+        while (pitch > pitchMax()) {
+            pitch -= 12;
+        }
+        return pitch;
+    }
+
+    /**
+     * The tokens with every pitched (not drum) note moved by {@code semitones} and folded into range by octaves; drum
+     * notes, time shifts and special tokens unchanged. A piece a key-normalised decoder wrote in C goes back to its
+     * primer's key this way.
+     */
+    public int[] transpose(int[] tokens, int semitones) {
+        int[] out = tokens.clone();
+        if (semitones == 0) {
+            return out;
+        }
+        for (int i = 0; i < out.length; i++) {
+            int t = out[i];
+            if (isNote(t) && noteInstrument(t) != TimedNote.DRUMS) {
+                out[i] = noteToken(noteInstrument(t), noteOn(t), foldByOctaves(notePitch(t) + semitones));
+            }
+        }
+        return out;
     }
 
     /** Longest TIMESHIFT token, in milliseconds (1,000). */

@@ -65,7 +65,8 @@ public class GenerateForm {
             description = "A Standard MIDI File to continue under the requested emotion (type 0 or 1, General MIDI "
             + "programs mapped to the five instruments as the training data's were; at most 1 MiB, 512 tracks, "
             + "100,000 notes, 30 minutes). The answer holds the primer (as the vocabulary represents it: 8 ms grid, "
-            + "five instruments) followed by the continuation; the decoder sees the primer's last half window. Where "
+            + "five instruments) followed by the continuation, in the primer's key; the decoder sees the primer's last "
+            + "half window (moved to C, the key it was trained in, and its music moved back). Where "
             + "the continuation begins: the ARIA-Continuation-Start-Ms header, a marker event 'continuation' in the "
             + "file, continuation_start_ms in the result event.")
     public FileUpload primer;

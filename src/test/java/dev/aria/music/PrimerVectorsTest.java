@@ -17,6 +17,7 @@ import org.junit.jupiter.api.TestFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.aria.analysis.EmotionFeatures;
 import dev.aria.midi.MidiNoteReader;
 import dev.aria.midi.TimedNote;
 
@@ -57,14 +58,43 @@ class PrimerVectorsTest {
                 } else {
                     notes = MIDI.read(Files.readAllBytes(VECTORS.resolve(c.get("file").asText())));
                 }
-                int[] want = new int[c.get("tokens").size()];
-                for (int i = 0; i < want.length; i++) {
-                    want[i] = c.get("tokens").get(i).asInt();
-                }
-                assertArrayEquals(want, encoder.tokens(notes));
+                assertArrayEquals(ints(c.get("tokens")), encoder.tokens(notes));
+                // the key normalisation: the tonic found, the shift to C and the tokens so moved
+                int tonic = EmotionFeatures.tonic(notes);
+                assertEquals(c.get("tonic").asInt(), tonic, "tonic");
+                int shift = c.get("shift_to_c").asInt();
+                assertEquals(shift, -(tonic <= 6 ? tonic : tonic - 12), "shift to C");
+                assertArrayEquals(ints(c.get("tokens_in_c")), encoder.tokens(notes, shift));
             }));
         }
         return tests.stream();
+    }
+
+    private static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asInt();
+        }
+        return out;
+    }
+
+    @Test
+    void musicWrittenInCGoesBackToThePrimersKey() throws Exception {
+        Vocabulary vocab = Vocabulary.load(Path.of("models/vocab.json"));
+        for (JsonNode c : doc().get("cases")) {
+            String name = c.get("name").asText();
+            if (List.of("e-major", "f-sharp-major", "a-minor", "type0-tempo-map").contains(name)) {
+                int shift = c.get("shift_to_c").asInt();
+                assertTrue(shift != 0, name);
+                assertArrayEquals(ints(c.get("tokens")), vocab.transpose(ints(c.get("tokens_in_c")), -shift), name);
+            }
+        }
+        // drums stay, pitched notes fold by octaves at the range's ends
+        int drum = vocab.noteToken(TimedNote.DRUMS, true, 36);
+        int top = vocab.noteToken(TimedNote.PIANO, true, 106);
+        int[] moved = vocab.transpose(new int[] { drum, top, vocab.timeshiftToken(8) }, 5);
+        assertArrayEquals(new int[] { drum, vocab.noteToken(TimedNote.PIANO, true, 99), vocab.timeshiftToken(8) },
+                moved);
     }
 
     @Test

@@ -276,6 +276,68 @@ class GenerateMeasuredTest {
         assertEquals(start / 1000.0, result.getDouble("measured_curve[0].start_s"), 1e-9);
     }
 
+    @Test
+    void aPrimerInEIsContinuedInE() throws Exception {
+        // the decoders were trained on pieces moved to C: a primer in E is moved to C for the decoder and its
+        // continuation back to E, so it is exactly the continuation of the same primer in C, a major third up
+        byte[] inC = Files.readAllBytes(VECTOR_MIDI.resolve("cheerful-major.mid"));
+        byte[] inE = transposed(inC, 4);
+        List<int[]> fromC = continuationNotes(continueWith(inC));
+        Response e = continueWith(inE);
+        List<int[]> fromE = continuationNotes(e);
+        assertFalse(fromC.isEmpty());
+        assertEquals(fromC.size(), fromE.size());
+        for (int i = 0; i < fromC.size(); i++) {
+            int[] c = fromC.get(i);
+            int pitch = c[1] == 9 ? c[2] : c[2] + 4 > 108 ? c[2] + 4 - 12 : c[2] + 4;
+            assertArrayEquals(new int[] { c[0], c[1], pitch }, fromE.get(i), "note " + i);
+        }
+        assertThat(text(e.asByteArray()), containsString("in the primer's key (written in C, moved by +4 semitones)"));
+        assertEquals(4, dev.aria.analysis.EmotionFeatures.tonic(new dev.aria.midi.MidiNoteReader(
+                new dev.aria.midi.MidiNoteReader.Limits(512, 100_000, 1800)).read(inE)));
+    }
+
+    private static Response continueWith(byte[] primer) {
+        Response r = given().multiPart("valence", "-0.6").multiPart("arousal", "0.3").multiPart("gen_len", "256")
+                .multiPart("seed", "8").multiPart("min_instruments", "1").multiPart("candidates", "1")
+                .multiPart("primer", "primer.mid", primer, "audio/midi").when().post("/generate");
+        assertEquals(200, r.statusCode(), r.asString());
+        return r;
+    }
+
+    /** {tick, channel, pitch} of every note that starts at or after the continuation's marker, in file order. */
+    private static List<int[]> continuationNotes(Response r) throws Exception {
+        byte[] midi = r.asByteArray();
+        List<Long> ticks = new ArrayList<>();
+        metaEvents(midi, 0x06, ticks);
+        List<int[]> notes = new ArrayList<>();
+        for (Track t : MidiSystem.getSequence(new ByteArrayInputStream(midi)).getTracks()) {
+            for (int i = 0; i < t.size(); i++) {
+                if (t.get(i).getMessage() instanceof ShortMessage m && m.getCommand() == ShortMessage.NOTE_ON
+                        && m.getData2() > 0 && t.get(i).getTick() >= ticks.get(0)) {
+                    notes.add(new int[] { (int) t.get(i).getTick(), m.getChannel(), m.getData1() });
+                }
+            }
+        }
+        return notes;
+    }
+
+    /** The MIDI file with every note off the drum channel moved by {@code semitones}. */
+    private static byte[] transposed(byte[] midi, int semitones) throws Exception {
+        Sequence seq = MidiSystem.getSequence(new ByteArrayInputStream(midi));
+        for (Track t : seq.getTracks()) {
+            for (int i = 0; i < t.size(); i++) {
+                if (t.get(i).getMessage() instanceof ShortMessage m && m.getChannel() != 9
+                        && (m.getCommand() == ShortMessage.NOTE_ON || m.getCommand() == ShortMessage.NOTE_OFF)) {
+                    m.setMessage(m.getCommand(), m.getChannel(), m.getData1() + semitones, m.getData2());
+                }
+            }
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        MidiSystem.write(seq, MidiSystem.getMidiFileTypes(seq)[MidiSystem.getMidiFileTypes(seq).length - 1], out);
+        return out.toByteArray();
+    }
+
     /** Notes of a file as the reader of /analyze and of primers reads them. */
     private static int primerNotes(byte[] midi) {
         try {
