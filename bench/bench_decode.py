@@ -191,7 +191,7 @@ def concurrent(base, n, length, guidance):
 
     def one(i):
         results[i] = generate(base, {"valence": "0.5", "arousal": "0.3", "gen_len": length, "seed": 100 + i,
-                                     "min_instruments": 1, "guidance": guidance})
+                                     "min_instruments": 1, "guidance": guidance, "candidates": 1})
     threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
     t = time.perf_counter()
     for th in threads:
@@ -261,7 +261,7 @@ def main():
             generate(svc.base, {"valence": 0.5, "arousal": 0.3, "gen_len": 256, "seed": 1, "guidance": 1})  # JIT
             for n in lengths:
                 times = [generate(svc.base, {"valence": 0.5, "arousal": 0.3, "gen_len": n, "seed": 1 + k,
-                                             "min_instruments": 1, "guidance": 1})[1]
+                                             "min_instruments": 1, "guidance": 1, "candidates": 1})[1]
                          for k in range(repeats if n <= 4096 else 1)]
                 service[(n, 1)] = row("(d) service over HTTP, one request", n, 1, statistics.median(times),
                                       peak_rss_mb(svc.proc.pid))
@@ -279,7 +279,7 @@ def main():
             svc.close()
 
     # ---- the table
-    print(f"decoder: {a.onnx} ({py.params / 1e6:.2f} M parameters, {flop_per_token / 1e6:.1f} MFLOP a token); "
+    print(f"decoder: {Path(a.onnx).resolve().relative_to(ROOT) if Path(a.onnx).resolve().is_relative_to(ROOT) else a.onnx} ({py.params / 1e6:.2f} M parameters, {flop_per_token / 1e6:.1f} MFLOP a token); "
           f"single-core GEMM {rate / 1e9:.0f} GFLOP/s; {os.cpu_count()} cores")
     if "service_ready_s" in figures:
         print(f"service ready {figures['service_ready_s']:.2f} s after the JVM started")

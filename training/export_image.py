@@ -46,12 +46,20 @@ OPSET = 17
 IR_VERSION = 8
 NAME = "image-emotion-photo-painting"
 VERSION = 2
-# training/image_bench.py --models <v1 file> models/image_emotion.onnx --runs 40, the two models taking turns, on the
-# development machine (2 cores, load average 7.5-8.1 from other jobs while it ran)
+# training/image_bench.py --models <v1 file> models/image_emotion.onnx, the two models taking turns, on the development
+# machine (2 cores): once quiet, once with other jobs on both cores; and POST /emotion on the packaged service with
+# each model (v1 from git history in a copy of models/, ARIA_MODELS_DIR), two rounds of 60 requests, alternating
 BENCH_V1_V2 = {"command": ".venv/bin/python -m training.image_bench --models image_emotion_v1.onnx "
-                          "models/image_emotion.onnx --runs 40",
-               "v1_cpu_ms_p50": 38.1, "v2_cpu_ms_p50": 40.4, "v1_wall_ms_p50": 158.9, "v2_wall_ms_p50": 169.1,
-               "load_average": "7.5-8.1 on 2 cores"}
+                          "models/image_emotion.onnx",
+               "quiet": {"v1_cpu_ms_p50": 29.7, "v2_cpu_ms_p50": 32.0, "load_average": "1.2 on 2 cores"},
+               "loaded": {"v1_cpu_ms_p50": 38.1, "v2_cpu_ms_p50": 40.4, "v1_wall_ms_p50": 158.9,
+                          "v2_wall_ms_p50": 169.1, "load_average": "7.5-8.1 on 2 cores"},
+               "service_quiet": {"command": ".venv/bin/python -m training.image_bench --service "
+                                            "http://127.0.0.1:18300 --requests 60",
+                                 "request": "1024 x 1024 JPEG (607 KiB), loopback",
+                                 "v1_p50_ms": [69.6, 71.2], "v2_p50_ms": [74.1, 70.8],
+                                 "v1_p90_ms": [99.2, 86.2], "v2_p90_ms": [103.4, 87.4],
+                                 "load_average": "0.2-0.9 on 2 cores"}}
 TRIES_NOTE = ("tries 21-61 that use the art statistics computed them on the full 224 x 224 picture (an earlier "
               "image_model.ArtFeatures); try 62 and the shipped model compute them on the picture average-pooled to "
               "112 x 112, which costs a quarter as much (about 14 ms of CPU an image down to about 2) and scores "
