@@ -12,6 +12,7 @@ alpha, animated GIF, EXIF-rotated, 1x1 ...).
 import json
 import pathlib
 
+import jsonschema_rs
 import schemathesis
 from hypothesis import strategies as st
 from schemathesis.core.file_samples import FILE_SAMPLES
@@ -92,4 +93,39 @@ def filter_case(context, case):
     if str(getattr(generation, "mode", "")) != "negative":
         return True
     mutations = getattr(getattr(getattr(case.meta, "phase", None), "data", None), "mutations", ()) or ()
-    return not mutations or any(tuple(m.keywords) != ("format",) for m in mutations)
+    if mutations and all(tuple(m.keywords) == ("format",) for m in mutations):
+        return False
+    return not body_still_valid(case)
+
+
+# A negative case is meant to break the request body's schema, but a mutation inside one branch of a `oneOf` can leave
+# the body valid through another branch: `required` negated in the branch "valence and arousal" of POST /generate's
+# start emotion, with an `image` part sent, is a request the API document allows and the service rightly answers with
+# 200, which schemathesis then reports as "schema-violating request accepted" (seen once in a verify run). A
+# negative case whose multipart body still validates against the operation's own schema is left out.
+VALIDATORS = {}
+
+
+def body_still_valid(case):
+    try:
+        spec = case.operation.schema.raw_schema
+        content = case.operation.definition.raw["requestBody"]["content"]
+    except (AttributeError, KeyError, TypeError):
+        return False
+    media = next((m for m in content if m.startswith("multipart/form-data")), None)
+    if media is None or not isinstance(case.body, dict):
+        return False
+    path = case.operation.path
+    pointer = "/".join(["#", "paths", path.replace("~", "~0").replace("/", "~1"), case.method.lower(), "requestBody",
+                        "content", media.replace("~", "~0").replace("/", "~1"), "schema"])
+    key = (id(spec), pointer)
+    if key not in VALIDATORS:
+        root = dict(spec)
+        root["$ref"] = pointer
+        try:
+            VALIDATORS[key] = jsonschema_rs.validator_for(root)
+        except Exception:  # a schema the validator cannot compile: keep the cases
+            VALIDATORS[key] = None
+    validator = VALIDATORS[key]
+    body = {k: "<file>" if isinstance(getattr(v, "data", v), (bytes, bytearray)) else v for k, v in case.body.items()}
+    return validator is not None and validator.is_valid(body)
