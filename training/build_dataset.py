@@ -90,9 +90,9 @@ def load_multi(data):
 
 def tonic(piece, data):
     if piece["name"].startswith("pop909/"):
-        keys = read_keys(Path(data) / "pop909" / "POP909" / piece["song"] / "key_audio.txt")
-        if keys:
-            return max(keys, key=lambda k: k[1] - k[0])[2]
+        segments = read_keys(Path(data) / "pop909" / "POP909" / piece["song"] / "key_audio.txt")
+        if segments:
+            return max(segments, key=lambda k: k[1] - k[0])[2]
     return keys.estimated_tonic(piece["notes"])
 
 
