@@ -279,7 +279,9 @@ def main():
             svc.close()
 
     # ---- the table
-    print(f"decoder: {Path(a.onnx).resolve().relative_to(ROOT) if Path(a.onnx).resolve().is_relative_to(ROOT) else a.onnx} ({py.params / 1e6:.2f} M parameters, {flop_per_token / 1e6:.1f} MFLOP a token); "
+    onnx = Path(a.onnx).resolve()
+    print(f"decoder: {onnx.relative_to(ROOT) if onnx.is_relative_to(ROOT) else a.onnx} "
+          f"({py.params / 1e6:.2f} M parameters, {flop_per_token / 1e6:.1f} MFLOP a token); "
           f"single-core GEMM {rate / 1e9:.0f} GFLOP/s; {os.cpu_count()} cores")
     if "service_ready_s" in figures:
         print(f"service ready {figures['service_ready_s']:.2f} s after the JVM started")

@@ -115,9 +115,10 @@ def body_still_valid(case):
     media = next((m for m in content if m.startswith("multipart/form-data")), None)
     if media is None or not isinstance(case.body, dict):
         return False
-    path = case.operation.path
-    pointer = "/".join(["#", "paths", path.replace("~", "~0").replace("/", "~1"), case.method.lower(), "requestBody",
-                        "content", media.replace("~", "~0").replace("/", "~1"), "schema"])
+    def escaped(token):  # a JSON Pointer reference token
+        return token.replace("~", "~0").replace("/", "~1")
+    pointer = "/".join(["#", "paths", escaped(case.operation.path), case.method.lower(), "requestBody", "content",
+                        escaped(media), "schema"])
     key = (id(spec), pointer)
     if key not in VALIDATORS:
         root = dict(spec)

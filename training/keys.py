@@ -1,5 +1,5 @@
 """The key a piece is in, as the data pipeline normalises it (build_dataset.py --key-normalise) and the service moves a
-primer before a key-normalised decoder continues it (dev.aria.music.TokenEncoder.tonic): the tonic of the best-fitting
+primer before a key-normalised decoder continues it (dev.aria.analysis.EmotionFeatures.tonic): the tonic of the best-fitting
 Krumhansl-Kessler key, major or minor, of the duration-weighted pitch-class histogram of the pitched notes; a piece is
 moved to C by -5 ... +6 semitones. training/tests/vectors/primer_tokens.json records both for the primer vectors.
 """

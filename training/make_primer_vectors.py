@@ -8,8 +8,9 @@ of note lists that exercise the rules no file there does (drum notes outside 21.
 octaves, notes of no length, times on the half of a millisecond and of a grid step, gaps over a second, OFF before
 ON at one instant, a dense random piece, tunes in E major, F sharp major and A minor). Each case also records the
 tonic the key normalisation finds (keys.estimated_tonic on the millisecond notes), the shift that moves it to C, and
-the tokens of the notes so moved: what a key-normalised decoder is given. training/tests/test_primer_vectors.py checks them against the Python code,
-dev.aria.music.PrimerVectorsTest the Java port (MidiNoteReader + TokenEncoder).
+the tokens of the notes so moved: what a key-normalised decoder is given. training/tests/test_primer_vectors.py
+checks them against the Python code, dev.aria.music.PrimerVectorsTest the Java port (MidiNoteReader + TokenEncoder,
+EmotionFeatures.tonic).
 
     python -m training.make_primer_vectors
 """

@@ -251,8 +251,7 @@ public class MusicService implements ModelStatus {
         for (int t : tokens) {
             endMs += vocab.isTimeshift(t) ? vocab.timeshiftMs(t) : 0;
         }
-        int tonic = EmotionFeatures.tonic(notes);
-        int shiftToC = -(tonic <= 6 ? tonic : tonic - 12);
+        int shiftToC = Primer.shiftToC(EmotionFeatures.tonic(notes));
         return Optional.of(new Primer(tokens, endMs, tokenEncoder.tokens(notes, shiftToC), shiftToC));
     }
 
@@ -337,10 +336,13 @@ public class MusicService implements ModelStatus {
             // a key-normalised decoder continued the primer moved to C: its music goes back to the primer's key
             int back = primer == null ? 0 : primer.shiftBackFor(engine.card());
             List<Composition.Candidate> candidates = new java.util.ArrayList<>(pieces.size());
+            List<int[]> music = new java.util.ArrayList<>(pieces.size()); // each candidate's tokens in the file's key
             tokensGenerated.record(pieces.stream().mapToInt(GeneratedPiece::length).sum());
             for (GeneratedPiece p : pieces) {
-                candidates.add(new Composition.Candidate(p, reader.ready() ? Measurement.of(reader,
-                        tokenDecoder.notes(vocab.transpose(p.tokens(), back)), startMs, settings) : null));
+                int[] m = back == 0 ? p.tokens() : vocab.transpose(p.tokens(), back);
+                music.add(m);
+                candidates.add(new Composition.Candidate(p, reader.ready()
+                        ? Measurement.of(reader, tokenDecoder.notes(m), startMs, settings) : null));
             }
             int chosen = choose(candidates);
             GeneratedPiece piece = candidates.get(chosen).piece();
@@ -350,10 +352,10 @@ public class MusicService implements ModelStatus {
                 LOG.warnf("generation stopped at its deadline after %d of %d tokens", piece.length(),
                         settings.genLen());
             }
-            int[] tokens = piece.tokens();
+            int[] tokens = music.get(chosen);
             if (primer != null) {
                 tokens = java.util.stream.IntStream.concat(java.util.Arrays.stream(primer.tokens()),
-                        java.util.Arrays.stream(vocab.transpose(piece.tokens(), back))).toArray();
+                        java.util.Arrays.stream(tokens)).toArray();
             }
             List<Note> notes = tokenDecoder.notes(tokens);
             String summary = summary(piece, settings, candidates, chosen, startMs, back);

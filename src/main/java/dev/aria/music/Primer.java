@@ -23,6 +23,11 @@ public record Primer(int[] tokens, int endMs, int[] tokensInC, int shiftToC) {
         this(tokens, endMs, tokens, 0);
     }
 
+    /** Semitones (−5 … +6) that move a piece with this tonic (pitch class) to C ({@code keys.shift_to_c}). */
+    public static int shiftToC(int tonic) {
+        return -(tonic <= 6 ? tonic : tonic - 12);
+    }
+
     /** What the decoder of {@code card} is given: the primer moved to C when it was trained on pieces in C. */
     int[] tokensFor(DecoderCard card) {
         return card.keyNormalised() ? tokensInC : tokens;

@@ -63,7 +63,7 @@ class PrimerVectorsTest {
                 int tonic = EmotionFeatures.tonic(notes);
                 assertEquals(c.get("tonic").asInt(), tonic, "tonic");
                 int shift = c.get("shift_to_c").asInt();
-                assertEquals(shift, -(tonic <= 6 ? tonic : tonic - 12), "shift to C");
+                assertEquals(shift, Primer.shiftToC(tonic), "shift to C");
                 assertArrayEquals(ints(c.get("tokens_in_c")), encoder.tokens(notes, shift));
             }));
         }

@@ -334,7 +334,8 @@ class GenerateMeasuredTest {
             }
         }
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        MidiSystem.write(seq, MidiSystem.getMidiFileTypes(seq)[MidiSystem.getMidiFileTypes(seq).length - 1], out);
+        int[] types = MidiSystem.getMidiFileTypes(seq);
+        MidiSystem.write(seq, types[types.length - 1], out);
         return out.toByteArray();
     }
 
