@@ -27,6 +27,7 @@ import ai.onnxruntime.OrtSession;
 import dev.aria.config.AriaConfig;
 import dev.aria.health.ModelStatus;
 import dev.aria.midi.TimedNote;
+import dev.aria.onnx.SessionSettings;
 import dev.aria.problem.ApiException;
 import io.quarkus.runtime.Startup;
 
@@ -280,9 +281,7 @@ public class EmotionReader implements ModelStatus, AutoCloseable {
         if (!Files.isRegularFile(model)) {
             throw new IOException("No model file " + model.toAbsolutePath());
         }
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(1);
-            options.setInterOpNumThreads(1);
+        try (OrtSession.SessionOptions options = SessionSettings.options(1)) {
             return environment.createSession(model.toString(), options);
         }
     }

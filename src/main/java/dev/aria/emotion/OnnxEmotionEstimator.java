@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.annotation.PreDestroy;
@@ -25,6 +26,7 @@ import ai.onnxruntime.OrtSession;
 import dev.aria.config.AriaConfig;
 import dev.aria.health.ModelStatus;
 import dev.aria.image.ImageDecoder;
+import dev.aria.onnx.SessionSettings;
 import dev.aria.problem.ApiException;
 import io.quarkus.runtime.Startup;
 
@@ -65,6 +67,12 @@ public class OnnxEmotionEstimator implements EmotionEstimator, ModelStatus, Auto
     private final String modelId;
     private final String problem;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Inferences at once: one per core. Each runs on one thread, so more would not finish sooner, and each holds its
+     * own activations in ONNX Runtime's arena, which keeps its peak: measured with the shipped model, 240 runs on 4
+     * threads left the process 79 MB larger, on 2 threads 47 MB, on 1 thread 27 MB.
+     */
+    private final Semaphore inferences = new Semaphore(Runtime.getRuntime().availableProcessors(), true);
 
     @Inject
     OnnxEmotionEstimator(AriaConfig config) {
@@ -108,6 +116,7 @@ public class OnnxEmotionEstimator implements EmotionEstimator, ModelStatus, Auto
                     .withHeader("Retry-After", "30");
         }
         float[] input = inputTensor(picture(rgb));
+        inferences.acquireUninterruptibly(); // a few tens of milliseconds a turn
         try (OnnxTensor tensor = OnnxTensor.createTensor(environment, FloatBuffer.wrap(input), SHAPE);
                 OrtSession.Result result = session.run(Map.of(INPUT, tensor))) {
             float valence = ((float[][]) result.get("valence").orElseThrow().getValue())[0][0];
@@ -115,6 +124,8 @@ public class OnnxEmotionEstimator implements EmotionEstimator, ModelStatus, Auto
             return Emotion.clamped(valence, arousal);
         } catch (OrtException e) {
             throw new IllegalStateException("Emotion model inference failed", e);
+        } finally {
+            inferences.release();
         }
     }
 
@@ -177,11 +188,7 @@ public class OnnxEmotionEstimator implements EmotionEstimator, ModelStatus, Auto
         if (!Files.isRegularFile(model)) {
             throw new IOException("No model file " + model.toAbsolutePath());
         }
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            // One thread per inference: concurrent requests use the other core(s) instead of fighting over them.
-            options.setIntraOpNumThreads(1);
-            options.setInterOpNumThreads(1);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        try (OrtSession.SessionOptions options = SessionSettings.options(1)) {
             return environment.createSession(model.toString(), options);
         }
     }

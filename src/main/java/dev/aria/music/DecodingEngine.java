@@ -226,8 +226,7 @@ final class DecodingEngine implements AutoCloseable {
 
     private void admit() {
         for (Job job; (job = submitted.poll()) != null;) {
-            if (cache == null) { // allocated on first use: a decoder nobody asks for takes no cache memory
-                cache = decoder.cache(capacity);
+            if (stepIds == null) {
                 stepIds = new int[capacity];
                 stepConditions = new float[2 * capacity];
                 stepMasks = new float[capacity];
@@ -301,6 +300,7 @@ final class DecodingEngine implements AutoCloseable {
         if (rows.isEmpty()) {
             return;
         }
+        fitCache(rows.size());
         List<Attempt> prefixes = new ArrayList<>();
         List<Attempt> slides = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -415,17 +415,35 @@ final class DecodingEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the cache hold at least {@code streams} rows. It is allocated on first use (a decoder nobody asks for takes
+     * no cache memory) and grows by doubling up to the engine's capacity, so that its memory (2 MiB a row for the
+     * shipped decoders) follows the most streams that ran at once, not the most that could.
+     */
+    private void fitCache(int streams) {
+        if (cache == null) {
+            cache = decoder.cache(Math.min(capacity, Math.max(2, Integer.highestOneBit(streams - 1) << 1)));
+        } else if (cache.rows() < streams) {
+            cache = cache.grownTo(Math.min(capacity, Math.max(streams, 2 * cache.rows())));
+        }
+    }
+
     /** Removes cache row {@code i}, moving the last row's stream into it. */
     private void removeRow(int i) {
         int last = rows.size() - 1;
+        int cached = cache == null ? 0 : cache.rows(); // rows added since the cache last grew hold nothing yet
         if (i != last) {
-            cache.move(last, i);
+            if (last < cached) {
+                cache.move(last, i);
+            } else if (i < cached) {
+                cache.clear(i);
+            }
             Attempt moved = rows.get(last);
             int role = roles.get(last);
             rows.set(i, moved);
             roles.set(i, role);
             moved.rows[role] = i;
-        } else {
+        } else if (i < cached) {
             cache.clear(i);
         }
         rows.remove(last);

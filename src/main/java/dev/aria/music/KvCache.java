@@ -5,7 +5,8 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
- * The key/value cache of up to {@code rows} decoding streams of one decoder, with a fixed capacity: per layer one
+ * The key/value cache of up to {@code rows} decoding streams of one decoder, with a fixed number of rows (the engine
+ * moves its streams into a larger cache, {@link #grownTo}, when more run at once than fit): per layer one
  * direct buffer of keys and one of values, each {@code [rows, heads, window, headDim]} floats, which ONNX Runtime
  * reads in place (no copy) as the {@code past_key_values.*} inputs of the first {@code n} rows. A stream keeps its row
  * for as long as it runs and fills its slots from 0; the decoder writes the new tokens' keys and values at the stream's
@@ -77,6 +78,30 @@ final class KvCache {
     /** Marks {@code t} more slots of {@code row} filled, once {@link #append} has written every layer. */
     void grow(int row, int t) {
         lengths[row] += t;
+    }
+
+    /**
+     * A cache of {@code newRows} rows holding this cache's streams in the same rows (their filled slots and lengths);
+     * this cache is left as it was, for the garbage collector to free.
+     */
+    KvCache grownTo(int newRows) {
+        if (newRows < rows) {
+            throw new IllegalArgumentException("a cache of " + rows + " rows cannot shrink to " + newRows);
+        }
+        KvCache grown = new KvCache(card, newRows);
+        int d = card.headDim();
+        for (int r = 0; r < rows; r++) {
+            int n = lengths[r] * d;
+            for (int l = 0; l < card.layers(); l++) {
+                for (int h = 0; h < card.heads(); h++) {
+                    int at = r * rowSize + h * card.context() * d; // same offset in both: same row size
+                    grown.keys[l].put(at, keys[l], at, n);
+                    grown.values[l].put(at, values[l], at, n);
+                }
+            }
+            grown.lengths[r] = lengths[r];
+        }
+        return grown;
     }
 
     /** Moves stream {@code from} into row {@code to} (its filled slots and its length). */

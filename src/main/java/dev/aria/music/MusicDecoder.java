@@ -11,6 +11,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.aria.onnx.SessionSettings;
 
 /**
  * One ONNX decoder (the graph {@code training/export.py} writes), loaded once. It runs batches of streams over a
@@ -36,10 +37,7 @@ public final class MusicDecoder implements AutoCloseable {
     public MusicDecoder(OrtEnvironment env, Path onnx, DecoderCard card, int intraOpThreads) throws OrtException {
         this.env = env;
         this.card = card;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(intraOpThreads);
-            options.setInterOpNumThreads(1);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        try (OrtSession.SessionOptions options = SessionSettings.options(intraOpThreads)) {
             this.session = env.createSession(onnx.toString(), options);
         }
     }
