@@ -130,9 +130,10 @@ def java_classpath():
     return ":".join([str(ROOT / "target" / "test-classes"), str(ROOT / "target" / "classes"), *jars])
 
 
-def java_rows(onnx, specs, repeats):
+def java_rows(onnx, specs, repeats, threads=1):
     """DecodeBenchmark for each LENGTH:BATCH[:GUIDANCE] spec -> list of its JSON lines."""
-    out = subprocess.run(["java", "-Xmx512m", "-cp", java_classpath(), "dev.aria.music.DecodeBenchmark", str(onnx),
+    out = subprocess.run(["java", "-Xmx512m", f"-Dthreads={threads}", "-cp", java_classpath(),
+                          "dev.aria.music.DecodeBenchmark", str(onnx),
                           str(repeats), *specs], cwd=ROOT, check=True, capture_output=True, text=True)
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
@@ -243,16 +244,26 @@ def main():
     if not a.short:
         specs += [f"1024:{b}" for b in (int(x) for x in a.batches.split(",")) if b > 1] + ["1024:1:1.5"]
     java = {}
-    int8 = Path(a.onnx).with_name(Path(a.onnx).name.replace(".onnx", ".int8.onnx"))
-    for f, label in ((a.onnx, "float32"), (int8, "int8")):
+    quantised = {label: Path(a.onnx).with_name(Path(a.onnx).name.replace(".onnx", f".{label}.onnx"))
+                 for label in ("int8", "int4")}
+    served = next((label for label in ("int4", "int8") if quantised[label].exists()), "float32")
+    for f, label in ((a.onnx, "float32"), (quantised["int8"], "int8"), (quantised["int4"], "int4")):
         if not Path(f).exists():
             continue
-        if a.short and label == "float32" and int8.exists():
+        if a.short and label != served:
             continue  # the short check times the file the service serves by default
         for j in java_rows(f, specs, repeats):
             name = f"(c) Java engine, {label}" + (" guided (2 streams)" if j["guidance"] != 1 else "")
             java[(label, j["length"], j["batch"], j["guidance"])] = row(name, j["length"], j["batch"], j["seconds"],
                                                                         j["peak_rss_mb"], cpu_s=j["cpu_seconds"])
+    if not a.short and served != "float32":
+        # both cores on the one decoder call (aria.generation.intra-op-threads=2; ONNX Runtime's threads spin between
+        # nodes, so the second core is busy while a generation runs, whatever else the service has to do)
+        two = [f"1024:{b}" for b in (int(x) for x in a.batches.split(","))] + ["16384:1", "1024:1:1.5"]
+        for j in java_rows(quantised[served], two, repeats, threads=2):
+            name = f"(c) Java engine, {served}, 2 threads" + (" guided (2 streams)" if j["guidance"] != 1 else "")
+            java[(served + "/2", j["length"], j["batch"], j["guidance"])] = row(
+                name, j["length"], j["batch"], j["seconds"], j["peak_rss_mb"], cpu_s=j["cpu_seconds"])
     service = {}
     if a.service and not a.short:
         svc = Service()
@@ -301,7 +312,7 @@ def main():
     if a.json:
         Path(a.json).write_text(json.dumps(figures, indent=1) + "\n")
     if a.short:
-        c = java[("int8" if int8.exists() else "float32", 256, 1, 1.0)]["tokens_per_s"]
+        c = java[(served, 256, 1, 1.0)]["tokens_per_s"]
         r_ = ref[256]["tokens_per_s"]
         print(f"short check: (c) {c:.0f} tokens/s against (a) {r_:.0f} tokens/s")
         if c <= r_:

@@ -63,17 +63,61 @@ def export(model, path):
     return onnx_graph.save(model, path)
 
 
-def quantise(path, out):
-    """8-bit weights for every MatMul with constant weights (ONNX Runtime's MatMulNBits: symmetric, blocks of 32 along
-    the input dimension, accuracy level 4 = int8 arithmetic on activations quantised per row and block). Unlike
-    dynamic quantisation (DynamicQuantizeLinear), whose activation scale spans the whole batch tensor, every row's
-    result depends on that row alone, so a stream decodes the same tokens whoever else is in the batch."""
+def quantise(path, out, bits=8):
+    """`bits`-bit weights (8 or 4) for every MatMul with constant weights (ONNX Runtime's MatMulNBits: symmetric,
+    blocks of 32 along the input dimension, accuracy level 4 = int8 arithmetic on activations quantised per row and
+    block). Unlike dynamic quantisation (DynamicQuantizeLinear), whose activation scale spans the whole batch tensor,
+    every row's result depends on that row alone, so a stream decodes the same tokens whoever else is in the batch."""
     import onnx
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
-    q = MatMulNBitsQuantizer(onnx.load(str(path)), bits=8, block_size=32, is_symmetric=True, accuracy_level=4)
+    q = MatMulNBitsQuantizer(onnx.load(str(path)), bits=bits, block_size=32, is_symmetric=True, accuracy_level=4)
     q.process()
     q.model.save_model_to_file(str(out), False)
     return out
+
+
+def add_quantised(model, path, bits, vectors_dir, windows):
+    """Writes music_x.int<bits>.onnx beside the float32 file `path` and its cross-language vectors; returns the card's
+    section for it (figures, and whether held-out NLL stayed within INT8_MAX_NLL_DELTA of the float32 file's, which
+    the service requires before it serves the file)."""
+    label = f"int{bits}"
+    out = quantise(path, path.with_name(path.name.replace(".onnx", f".{label}.onnx")), bits)
+    vec, worst = vector_run(model, out)
+    vec["model"] = out.name
+    vec["tolerance"] = round(1.5 * worst + 1e-3, 4)  # against PyTorch's float32 logits: quantisation error
+    vectors = Path(vectors_dir, f"decoder_{model.cfg.conditioning}.{label}.json")
+    vectors.write_text(json.dumps(vec))
+    section = {"file": out.name,
+               "method": f"onnxruntime.quantization MatMulNBitsQuantizer: {bits}-bit symmetric weights in blocks of 32 "
+                         "for every MatMul with constant weights (MatMulNBits, accuracy level 4); rows independent "
+                         "of each other",
+               f"max_abs_logit_diff_vs_pytorch_fp32": worst,
+               "vectors": str(vectors)}
+    if windows is not None:
+        fp32, q = heldout_nll(path, windows), heldout_nll(out, windows)
+        section.update({"heldout_nll_fp32": fp32, f"heldout_nll_{label}": q, "heldout_nll_delta": q - fp32,
+                        "heldout": "the 48 windows of POP909's held-out songs that train.py evaluates",
+                        "within_nll_bound": abs(q - fp32) < INT8_MAX_NLL_DELTA})
+    return section
+
+
+def add_int4_only(a):
+    """--int4_only: the 4-bit file of a shipped decoder (--ckpt models/music_x.onnx), its vectors and its card section,
+    leaving the float32 and 8-bit files and the rest of the card as they are."""
+    from .onnx_to_torch import load as load_onnx
+    path = Path(a.ckpt)
+    model = load_onnx(path).eval()
+    npz = Path(a.dataset_json).with_suffix(".npz")
+    windows = heldout_windows(npz, model.cfg) if npz.exists() else None
+    section = add_quantised(model, path, 4, a.vectors, windows)
+    section["command"] = f"python -m training.export --int4_only --ckpt {a.ckpt} --dataset_json {a.dataset_json}"
+    card_path = path.with_suffix(".json")
+    card = json.loads(card_path.read_text())
+    card["int4"] = section
+    card_path.write_text(json.dumps(card, indent=1) + "\n")
+    print(f"{path.name}: int4 {Path(section['file']).name}, max |ORT int4 - torch| = "
+          f"{section['max_abs_logit_diff_vs_pytorch_fp32']:.3f}, held-out NLL delta "
+          f"{section.get('heldout_nll_delta', float('nan')):+.4f}")
 
 
 def heldout_windows(dataset_npz, cfg, windows=48):
@@ -196,7 +240,7 @@ def comparison():
     return out
 
 
-def write_card(model, ck, onnx_path, worst, args, nodes, quant):
+def write_card(model, ck, onnx_path, worst, args, nodes, quant, int4):
     cfg = model.cfg
     ins, outs = io_names(cfg)
     hd = cfg.n_embd // cfg.n_head
@@ -235,6 +279,7 @@ def write_card(model, ck, onnx_path, worst, args, nodes, quant):
         "graph": f"{nodes} nodes, written by training/onnx_graph.py (q and k head dimensions reordered, RoPE folded into "
                  "the projection, shared rotary tables and attention bias)",
         "int8": quant,
+        "int4": int4,
         "onnx_runtime_check": {"max_abs_logit_diff_vs_pytorch": worst, "vectors": f"training/tests/vectors/decoder_{cfg.conditioning}.json"},
         "parameters": sum(p.numel() for p in model.parameters()),
         "training": {"iterations": ck.get("iter"), "held_out": ck.get("eval"),
@@ -277,7 +322,10 @@ def main():
     ap.add_argument("--eval_json", default="")
     ap.add_argument("--train_command", default="")
     ap.add_argument("--serving_json", default="", help="the serving section (guidance chosen on the evaluation)")
+    ap.add_argument("--int4_only", action="store_true", help="only add the 4-bit file of the shipped --ckpt .onnx")
     a = ap.parse_args()
+    if a.int4_only:
+        return add_int4_only(a)
     if a.ckpt.endswith(".onnx"):  # a decoder shipped in an earlier interface: its weights, carried over
         from .onnx_to_torch import load as load_onnx
         model = load_onnx(a.ckpt)
@@ -299,27 +347,15 @@ def main():
     vpath = Path(a.vectors) / f"decoder_{model.cfg.conditioning}.json"
     vec["model"] = path.name
     vpath.write_text(json.dumps(vec))
-    int8 = quantise(path, path.with_name(f"{a.name}.int8.onnx"))
-    int8_vec, int8_worst = vector_run(model, int8)
-    int8_vec["model"] = int8.name
-    int8_vec["tolerance"] = round(1.5 * int8_worst + 1e-3, 4)  # against PyTorch's float32 logits: quantisation error
-    Path(a.vectors, f"decoder_{model.cfg.conditioning}.int8.json").write_text(json.dumps(int8_vec))
-    quant = {"file": int8.name, "method": "onnxruntime.quantization MatMulNBitsQuantizer: 8-bit symmetric weights in "
-                                          "blocks of 32 for every MatMul with constant weights (MatMulNBits, accuracy "
-                                          "level 4); rows independent of each other",
-             "max_abs_logit_diff_vs_pytorch_fp32": int8_worst,
-             "vectors": f"training/tests/vectors/decoder_{model.cfg.conditioning}.int8.json"}
     npz = Path(a.dataset_json).with_suffix(".npz")
-    if npz.exists():
-        windows = heldout_windows(npz, model.cfg)
-        fp32, q8 = heldout_nll(path, windows), heldout_nll(int8, windows)
-        quant.update({"heldout_nll_fp32": fp32, "heldout_nll_int8": q8, "heldout_nll_delta": q8 - fp32,
-                      "heldout": "the 48 windows of POP909's held-out songs that train.py evaluates",
-                      "within_nll_bound": abs(q8 - fp32) < INT8_MAX_NLL_DELTA})
-    card = write_card(model, ck, path, worst, a, nodes, quant)
+    windows = heldout_windows(npz, model.cfg) if npz.exists() else None
+    quant = add_quantised(model, path, 8, a.vectors, windows)
+    int4 = add_quantised(model, path, 4, a.vectors, windows)
+    int8_worst = quant["max_abs_logit_diff_vs_pytorch_fp32"]
+    card = write_card(model, ck, path, worst, a, nodes, quant, int4)
     size = path.stat().st_size / 1e6
     print(f"{path}: {size:.1f} MB, {nodes} nodes, opset {OPSET}, max |ORT - torch| = {worst:.2e}; int8 "
-          f"{int8.stat().st_size / 1e6:.1f} MB, max |ORT int8 - torch| = {int8_worst:.2e}, held-out NLL "
+          f"{path.with_name(quant['file']).stat().st_size / 1e6:.1f} MB, max |ORT int8 - torch| = {int8_worst:.2e}, held-out NLL "
           f"{quant.get('heldout_nll_fp32', float('nan')):.4f} -> {quant.get('heldout_nll_int8', float('nan')):.4f}; "
           f"vectors -> {vpath}; card -> {card}")
     return {"path": str(path), "max_abs_diff": worst, "size_mb": size}

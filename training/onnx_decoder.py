@@ -18,7 +18,8 @@ import numpy as np
 
 
 def card_path(onnx_path):
-    """A decoder's card: music_x.json for music_x.onnx and for its int8 variant music_x.int8.onnx."""
+    """A decoder's card: music_x.json for music_x.onnx and for its quantised variants (music_x.int8.onnx,
+    music_x.int4.onnx)."""
     p = Path(onnx_path)
     return p.with_name(p.name.split(".")[0] + ".json")
 

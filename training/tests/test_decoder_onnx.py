@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT))
 
 from training.onnx_decoder import OnnxDecoder, card_path  # noqa: E402
 
-# every decoder file: the float32 ones and their int8 quantisations (music_<conditioning>.int8.onnx)
+# every decoder file: the float32 ones and their 8- and 4-bit quantisations (music_<conditioning>.int8.onnx, .int4.onnx)
 MODELS = sorted((ROOT / "models").glob("music_*.onnx"))
 
 
@@ -24,7 +24,8 @@ def test_at_least_one_decoder_is_shipped():
 @pytest.mark.parametrize("onnx_path", MODELS, ids=[p.stem for p in MODELS])
 def test_decoder_matches_committed_vectors_call_by_call(onnx_path):
     card = json.loads(card_path(onnx_path).read_text())
-    check = card["int8"] if onnx_path.name.endswith(".int8.onnx") else card["onnx_runtime_check"]
+    precision = onnx_path.suffixes[0][1:] if len(onnx_path.suffixes) > 1 else None  # int8, int4 or none
+    check = card[precision] if precision else card["onnx_runtime_check"]
     vec = json.loads((ROOT / check["vectors"]).read_text())
     assert vec["model"] == onnx_path.name
     dec = OnnxDecoder(onnx_path)

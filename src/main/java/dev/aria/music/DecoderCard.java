@@ -3,6 +3,7 @@ package dev.aria.music;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,10 +12,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * What the service needs from a decoder's model card ({@code models/music_<conditioning>.json}, written by
  * {@code training/export.py}).
  *
- * @param id          model id and version, e.g. {@code music_continuous_concat@3}; {@code +int8} appended when the
- *                    int8 file is the one served
- * @param file        the ONNX file served: {@code music_<conditioning>.onnx}, or its int8 quantisation
- *                    {@code music_<conditioning>.int8.onnx}
+ * @param id          model id and version, e.g. {@code music_continuous_concat@3}; {@code +int4} or {@code +int8}
+ *                    appended when a quantised file is the one served
+ * @param file        the ONNX file served: {@code music_<conditioning>.onnx}, or its 4- or 8-bit quantisation
+ *                    {@code music_<conditioning>.int4.onnx}, {@code music_<conditioning>.int8.onnx}
  * @param conditioning which conditioning the graph implements
  * @param layers      transformer blocks (one past/present key and value pair each)
  * @param heads       attention heads
@@ -35,17 +36,21 @@ public record DecoderCard(String id, String file, Conditioning conditioning, int
         int vocabSize, int prefixLen, boolean nullCondition, double guidance, Guidance.Contrast guidanceContrast,
         boolean keyNormalised) {
 
+    /** The precisions a decoder can be served in, from the smallest weights: {@code int4}, {@code int8}, {@code fp32}. */
+    public static final List<String> PRECISIONS = List.of("int4", "int8", "fp32");
+
     /** The card of the float32 decoder. */
     public static DecoderCard read(Path file) throws IOException {
-        return read(file, false);
+        return read(file, "fp32");
     }
 
     /**
-     * The card, serving the int8 file when {@code preferInt8} and the card says that its held-out NLL stayed within
-     * the bound of the float32 file's ({@code int8.within_nll_bound}, written by {@code training/export.py}) and the
-     * file is there; else the float32 file.
+     * The card, serving the file of {@code precision} ({@code int4}, {@code int8} or {@code fp32}) or, where the card
+     * does not vouch for it, the next more precise one: a quantised file is served only where the card says that its
+     * held-out NLL stayed within the bound of the float32 file's ({@code int4.within_nll_bound},
+     * {@code int8.within_nll_bound}, written by {@code training/export.py}) and the file is there.
      */
-    public static DecoderCard read(Path file, boolean preferInt8) throws IOException {
+    public static DecoderCard read(Path file, String precision) throws IOException {
         JsonNode card = new ObjectMapper().readTree(file.toFile());
         JsonNode arch = card.get("architecture");
         String cond = card.get("conditioning").asText();
@@ -53,7 +58,6 @@ public record DecoderCard(String id, String file, Conditioning conditioning, int
         String contrast = card.path("serving").path("guidance_contrast").asText(nullCondition ? "null" : "valence");
         String onnx = file.getFileName().toString().replaceFirst("\\.json$", ".onnx");
         String id = card.get("id").asText();
-        JsonNode int8 = card.path("int8");
         DecoderCard fp32 = new DecoderCard(id, onnx,
                 Conditioning.fromWire(cond).orElseThrow(() -> new IOException("unknown conditioning " + cond + " in " + file)),
                 arch.get("n_layer").asInt(), arch.get("n_head").asInt(), arch.get("n_embd").asInt() / arch.get("n_head").asInt(),
@@ -62,15 +66,23 @@ public record DecoderCard(String id, String file, Conditioning conditioning, int
                 Guidance.Contrast.fromWire(contrast)
                         .orElseThrow(() -> new IOException("unknown serving.guidance_contrast in " + file)),
                 card.path("data").path("key_normalised").asBoolean(false));
-        boolean int8Served = preferInt8 && int8.path("within_nll_bound").asBoolean(false)
-                && Files.exists(file.resolveSibling(int8.path("file").asText("-")));
-        return int8Served ? fp32.int8(int8.get("file").asText()) : fp32;
+        int from = PRECISIONS.indexOf(precision);
+        if (from < 0) {
+            throw new IllegalArgumentException("unknown precision " + precision + "; one of " + PRECISIONS);
+        }
+        for (String p : PRECISIONS.subList(from, PRECISIONS.size() - 1)) {
+            JsonNode q = card.path(p);
+            if (q.path("within_nll_bound").asBoolean(false) && Files.exists(file.resolveSibling(q.path("file").asText("-")))) {
+                return fp32.quantised(p, q.get("file").asText());
+            }
+        }
+        return fp32;
     }
 
-    /** The same decoder served from its int8 quantisation {@code file}. */
-    public DecoderCard int8(String file) {
-        return new DecoderCard(id + "+int8", file, conditioning, layers, heads, headDim, context, vocabSize, prefixLen,
-                nullCondition, guidance, guidanceContrast, keyNormalised);
+    /** The same decoder served from its quantisation {@code file} of {@code precision} ({@code int4}, {@code int8}). */
+    public DecoderCard quantised(String precision, String file) {
+        return new DecoderCard(id + "+" + precision, file, conditioning, layers, heads, headDim, context, vocabSize,
+                prefixLen, nullCondition, guidance, guidanceContrast, keyNormalised);
     }
 
     /** Whether the graph has a {@code condition} input. */

@@ -88,7 +88,7 @@ public class MusicService implements ModelStatus {
         this.loading = CompletableFuture.runAsync(() -> {
             try {
                 for (Map.Entry<Conditioning, MusicDecoder> e : load(dir, config.generation().intraOpThreads(),
-                        "int8".equals(config.models().decoderPrecision())).entrySet()) {
+                        config.models().decoderPrecision()).entrySet()) {
                     DecodingEngine engine = new DecodingEngine(e.getValue(), vocab, config.generation().streams(),
                             config.generation().maxWaiting());
                     engines.put(e.getKey(), engine);
@@ -114,12 +114,12 @@ public class MusicService implements ModelStatus {
     }
 
     /** The installed decoders, their sessions created side by side (each takes a few hundred milliseconds). */
-    private static Map<Conditioning, MusicDecoder> load(Path dir, int threads, boolean int8)
+    private static Map<Conditioning, MusicDecoder> load(Path dir, int threads, String precision)
             throws IOException, OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<Conditioning, CompletableFuture<MusicDecoder>> loading = new EnumMap<>(Conditioning.class);
         for (Conditioning c : installed(dir)) {
-            DecoderCard card = DecoderCard.read(dir.resolve("music_" + c.wireName() + ".json"), int8);
+            DecoderCard card = DecoderCard.read(dir.resolve("music_" + c.wireName() + ".json"), precision);
             Path onnx = dir.resolve(card.file());
             loading.put(c, CompletableFuture.supplyAsync(() -> {
                 try {

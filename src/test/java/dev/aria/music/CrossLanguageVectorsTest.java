@@ -114,11 +114,13 @@ class CrossLanguageVectorsTest {
         for (Conditioning c : installed) {
             Path cardFile = Path.of("models", "music_" + c.wireName() + ".json");
             JsonNode json = JSON.readTree(cardFile.toFile());
-            DecoderCard card = DecoderCard.read(cardFile, false);
+            DecoderCard card = DecoderCard.read(cardFile);
             reproduces(Path.of("models", card.file()), card, Path.of(json.get("onnx_runtime_check").get("vectors").asText()));
-            if (json.hasNonNull("int8")) { // its int8 quantisation, within the tolerance its vectors state
-                DecoderCard int8 = card.int8(json.get("int8").get("file").asText());
-                reproduces(Path.of("models", int8.file()), int8, Path.of(json.get("int8").get("vectors").asText()));
+            for (String precision : List.of("int8", "int4")) { // its quantisations, within the tolerance their vectors state
+                if (json.hasNonNull(precision)) {
+                    DecoderCard q = card.quantised(precision, json.get(precision).get("file").asText());
+                    reproduces(Path.of("models", q.file()), q, Path.of(json.get(precision).get("vectors").asText()));
+                }
             }
         }
     }

@@ -17,7 +17,9 @@ import ai.onnxruntime.OrtEnvironment;
  * java -cp ... dev.aria.music.DecodeBenchmark models/music_continuous_concat.onnx REPEATS LENGTH:BATCH[:GUIDANCE] ...
  * </pre>
  * BATCH streams of LENGTH tokens run at once (different seeds, one attempt each, min_instruments 1); GUIDANCE (default 1)
- * above 1 makes each of them a guided pair. The median of REPEATS runs is reported, after one warm-up run.
+ * above 1 makes each of them a guided pair. The median of REPEATS runs is reported, after one warm-up run. The system
+ * property {@code threads} (default 1) sets ONNX Runtime's intra-op threads, as {@code aria.generation.intra-op-threads}
+ * does in the service.
  */
 public final class DecodeBenchmark {
 
@@ -30,10 +32,13 @@ public final class DecodeBenchmark {
         Vocabulary vocab = Vocabulary.load(onnx.resolveSibling("vocab.json"));
         String name = onnx.getFileName().toString();
         DecoderCard card = DecoderCard.read(onnx.resolveSibling(name.substring(0, name.indexOf('.')) + ".json"));
-        if (name.endsWith(".int8.onnx")) {
-            card = card.int8(name);
+        for (String precision : List.of("int4", "int8")) {
+            if (name.endsWith("." + precision + ".onnx")) {
+                card = card.quantised(precision, name);
+            }
         }
-        try (MusicDecoder decoder = new MusicDecoder(OrtEnvironment.getEnvironment(), onnx, card, 1);
+        try (MusicDecoder decoder = new MusicDecoder(OrtEnvironment.getEnvironment(), onnx, card,
+                Integer.getInteger("threads", 1));
                 DecodingEngine engine = new DecodingEngine(decoder, vocab, 16, 16)) {
             for (int i = 2; i < args.length; i++) {
                 String[] spec = args[i].split(":");

@@ -109,19 +109,22 @@ class DecodingEngineTest {
     }
 
     /**
-     * The 8-bit file the service serves by default keeps that promise too: its weights are quantised, its activations
-     * per row (MatMulNBits), never over the whole batch as dynamic quantisation would (which made a piece depend on its
-     * neighbours).
+     * The quantised files (4-bit, served by default, and 8-bit) keep that promise too: their weights are quantised,
+     * their activations per row (MatMulNBits), never over the whole batch as dynamic quantisation would (which made a
+     * piece depend on its neighbours).
      */
     @Test
-    void aPieceOfThe8BitDecoderIsTheSameWhoeverElseIsInTheBatch() throws Exception {
-        Path cardFile = Path.of("models/music_continuous_concat.json");
-        DecoderCard card = DecoderCard.read(cardFile, true);
-        if (!card.file().endsWith(".int8.onnx")) {
-            return; // no 8-bit file is served for this decoder
+    void aPieceOfAQuantisedDecoderIsTheSameWhoeverElseIsInTheBatch() throws Exception {
+        for (String precision : List.of("int4", "int8")) {
+            DecoderCard card = DecoderCard.read(Path.of("models/music_continuous_concat.json"), precision);
+            assertTrue(card.file().endsWith("." + precision + ".onnx"), "the shipped card vouches for " + card.file());
+            aPieceIsTheSameWhoeverElseIsInTheBatch(card);
         }
-        try (MusicDecoder int8 = new MusicDecoder(OrtEnvironment.getEnvironment(), Path.of("models", card.file()), card, 1);
-                DecodingEngine own = new DecodingEngine(int8, vocab, 8, 8)) {
+    }
+
+    private static void aPieceIsTheSameWhoeverElseIsInTheBatch(DecoderCard card) throws Exception {
+        try (MusicDecoder quantised = new MusicDecoder(OrtEnvironment.getEnvironment(), Path.of("models", card.file()), card, 1);
+                DecodingEngine own = new DecodingEngine(quantised, vocab, 8, 8)) {
             GenerationSettings mine = settings(300, 1, 23);
             GeneratedPiece alone = runOn(own, mine);
             List<Job> others = new ArrayList<>();
