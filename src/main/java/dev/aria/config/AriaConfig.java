@@ -156,6 +156,17 @@ public interface AriaConfig {
         int intraOpThreads();
 
         /**
+         * {@code aria.generation.window-shift}: when a stream has filled the decoder's window (256 tokens), the oldest
+         * this many tokens leave it by shifting the key/value cache (RoPE keys turned back), for the decoders without
+         * emotion slots ({@code continuous_concat}); 0 slides the window instead, encoding its most recent half again,
+         * which the token conditionings always do. Between 0 and 255.
+         */
+        @WithDefault("32")
+        @Min(0)
+        @jakarta.validation.constraints.Max(255)
+        int windowShift();
+
+        /**
          * {@code aria.generation.retry-after}: the {@code Retry-After} a client is told to wait when no decoding stream
          * came free in time (503).
          */

@@ -104,6 +104,53 @@ final class KvCache {
         return grown;
     }
 
+    /**
+     * Drops the oldest {@code drop} slots of {@code row}: the others move to the front of the row, and each kept key is
+     * turned back by {@code drop} positions, so that the cache holds what the decoder would hold had the kept tokens
+     * been seen at their new positions (exactly so in the first layer, whose keys and values depend on the token and
+     * its position alone; the later layers keep what the dropped tokens contributed). Rotary positions make this
+     * possible: a key at position p is the unrotated key turned by p times each pair's frequency, and turning it by
+     * -drop gives the key at p - drop. The pairs are (j, j + headDim/2) and the frequencies 10000^(-2j/headDim), as
+     * {@code training/onnx_graph.py} lays out the heads.
+     */
+    void shift(int row, int drop) {
+        int keep = lengths[row] - drop;
+        if (drop <= 0 || keep <= 0) {
+            throw new IllegalArgumentException("cannot drop " + drop + " of " + lengths[row] + " slots");
+        }
+        int d = card.headDim();
+        int half = d / 2;
+        float[] cos = new float[half];
+        float[] sin = new float[half];
+        for (int j = 0; j < half; j++) {
+            double angle = drop * Math.pow(10000.0, -2.0 * j / d);
+            cos[j] = (float) Math.cos(angle);
+            sin[j] = (float) Math.sin(angle);
+        }
+        for (int l = 0; l < card.layers(); l++) {
+            FloatBuffer k = keys[l];
+            FloatBuffer v = values[l];
+            for (int h = 0; h < card.heads(); h++) {
+                int base = row * rowSize + h * card.context() * d;
+                // front to back: slot t is written after slot t + drop, its source, has been read
+                for (int t = 0; t < keep; t++) {
+                    int src = base + (t + drop) * d;
+                    int dst = base + t * d;
+                    for (int j = 0; j < half; j++) {
+                        float k1 = k.get(src + j);
+                        float k2 = k.get(src + half + j);
+                        k.put(dst + j, k1 * cos[j] + k2 * sin[j]);
+                        k.put(dst + half + j, k2 * cos[j] - k1 * sin[j]);
+                    }
+                    for (int j = 0; j < d; j++) {
+                        v.put(dst + j, v.get(src + j));
+                    }
+                }
+            }
+        }
+        lengths[row] = keep;
+    }
+
     /** Moves stream {@code from} into row {@code to} (its filled slots and its length). */
     void move(int from, int to) {
         int d = card.headDim();

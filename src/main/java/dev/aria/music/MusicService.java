@@ -90,7 +90,7 @@ public class MusicService implements ModelStatus {
                 for (Map.Entry<Conditioning, MusicDecoder> e : load(dir, config.generation().intraOpThreads(),
                         config.models().decoderPrecision()).entrySet()) {
                     DecodingEngine engine = new DecodingEngine(e.getValue(), vocab, config.generation().streams(),
-                            config.generation().maxWaiting());
+                            config.generation().maxWaiting(), config.generation().windowShift());
                     engines.put(e.getKey(), engine);
                     Gauge.builder("aria.generate.streams", engine, DecodingEngine::reservedStreams)
                             .tag("conditioning", e.getKey().wireName())
