@@ -247,23 +247,25 @@ def main():
     quantised = {label: Path(a.onnx).with_name(Path(a.onnx).name.replace(".onnx", f".{label}.onnx"))
                  for label in ("int8", "int4")}
     served = next((label for label in ("int4", "int8") if quantised[label].exists()), "float32")
+
+    def engine_rows(f, label, engine_specs, threads=1):
+        """Rows (c) of one decoder file, keyed (label, length, batch, guidance)."""
+        for j in java_rows(f, engine_specs, repeats, threads):
+            name = f"(c) Java engine, {label}" + (" guided (2 streams)" if j["guidance"] != 1 else "")
+            java[(label, j["length"], j["batch"], j["guidance"])] = row(name, j["length"], j["batch"], j["seconds"],
+                                                                        j["peak_rss_mb"], cpu_s=j["cpu_seconds"])
+
     for f, label in ((a.onnx, "float32"), (quantised["int8"], "int8"), (quantised["int4"], "int4")):
         if not Path(f).exists():
             continue
         if a.short and label != served:
             continue  # the short check times the file the service serves by default
-        for j in java_rows(f, specs, repeats):
-            name = f"(c) Java engine, {label}" + (" guided (2 streams)" if j["guidance"] != 1 else "")
-            java[(label, j["length"], j["batch"], j["guidance"])] = row(name, j["length"], j["batch"], j["seconds"],
-                                                                        j["peak_rss_mb"], cpu_s=j["cpu_seconds"])
+        engine_rows(f, label, specs)
     if not a.short and served != "float32":
         # both cores on the one decoder call (aria.generation.intra-op-threads=2; ONNX Runtime's threads spin between
         # nodes, so the second core is busy while a generation runs, whatever else the service has to do)
         two = [f"1024:{b}" for b in (int(x) for x in a.batches.split(","))] + ["16384:1", "1024:1:1.5"]
-        for j in java_rows(quantised[served], two, repeats, threads=2):
-            name = f"(c) Java engine, {served}, 2 threads" + (" guided (2 streams)" if j["guidance"] != 1 else "")
-            java[(served + "/2", j["length"], j["batch"], j["guidance"])] = row(
-                name, j["length"], j["batch"], j["seconds"], j["peak_rss_mb"], cpu_s=j["cpu_seconds"])
+        engine_rows(quantised[served], f"{served}, 2 threads", two, threads=2)
     service = {}
     if a.service and not a.short:
         svc = Service()

@@ -91,7 +91,7 @@ def add_quantised(model, path, bits, vectors_dir, windows):
                "method": f"onnxruntime.quantization MatMulNBitsQuantizer: {bits}-bit symmetric weights in blocks of 32 "
                          "for every MatMul with constant weights (MatMulNBits, accuracy level 4); rows independent "
                          "of each other",
-               f"max_abs_logit_diff_vs_pytorch_fp32": worst,
+               "max_abs_logit_diff_vs_pytorch_fp32": worst,
                "vectors": str(vectors)}
     if windows is not None:
         fp32, q = heldout_nll(path, windows), heldout_nll(out, windows)
@@ -107,8 +107,7 @@ def add_int4_only(a):
     from .onnx_to_torch import load as load_onnx
     path = Path(a.ckpt)
     model = load_onnx(path).eval()
-    npz = Path(a.dataset_json).with_suffix(".npz")
-    windows = heldout_windows(npz, model.cfg) if npz.exists() else None
+    windows = heldout_windows_of(a.dataset_json, model.cfg)
     section = add_quantised(model, path, 4, a.vectors, windows)
     section["command"] = f"python -m training.export --int4_only --ckpt {a.ckpt} --dataset_json {a.dataset_json}"
     card_path = path.with_suffix(".json")
@@ -118,6 +117,12 @@ def add_int4_only(a):
     print(f"{path.name}: int4 {Path(section['file']).name}, max |ORT int4 - torch| = "
           f"{section['max_abs_logit_diff_vs_pytorch_fp32']:.3f}, held-out NLL delta "
           f"{section.get('heldout_nll_delta', float('nan')):+.4f}")
+
+
+def heldout_windows_of(dataset_json, cfg):
+    """The held-out windows of the data set beside `dataset_json` (its .npz), or None where it has not been built."""
+    npz = Path(dataset_json).with_suffix(".npz")
+    return heldout_windows(npz, cfg) if npz.exists() else None
 
 
 def heldout_windows(dataset_npz, cfg, windows=48):
@@ -347,8 +352,7 @@ def main():
     vpath = Path(a.vectors) / f"decoder_{model.cfg.conditioning}.json"
     vec["model"] = path.name
     vpath.write_text(json.dumps(vec))
-    npz = Path(a.dataset_json).with_suffix(".npz")
-    windows = heldout_windows(npz, model.cfg) if npz.exists() else None
+    windows = heldout_windows_of(a.dataset_json, model.cfg)
     quant = add_quantised(model, path, 8, a.vectors, windows)
     int4 = add_quantised(model, path, 4, a.vectors, windows)
     int8_worst = quant["max_abs_logit_diff_vs_pytorch_fp32"]

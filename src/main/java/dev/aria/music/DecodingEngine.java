@@ -32,7 +32,7 @@ final class DecodingEngine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DecodingEngine.class);
     /**
      * Slots a full window drops by default: 32 of 256, so the decoder always sees at least 224 tokens. On 10 held-out
-     * POP909 songs (NLL of 3,840 tokens past the first window, bench/README.md) this stays closer to the reference
+     * POP909 songs (NLL of 3,840 tokens past the first window, training/results/window_nll.json) this stays closer to the reference
      * (the last 255 tokens encoded again for every token) than sliding half the window, at a fraction of the cost.
      */
     static final int DEFAULT_SHIFT = 32;
@@ -298,6 +298,7 @@ final class DecodingEngine implements AutoCloseable {
                 rows.add(a);
                 roles.add(role);
             }
+            fitCache(rows.size());
         }
     }
 
@@ -322,7 +323,6 @@ final class DecodingEngine implements AutoCloseable {
         if (rows.isEmpty()) {
             return;
         }
-        fitCache(rows.size());
         List<Attempt> prefixes = new ArrayList<>();
         List<Attempt> slides = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -440,7 +440,8 @@ final class DecodingEngine implements AutoCloseable {
     }
 
     /**
-     * Makes the cache hold at least {@code streams} rows. It is allocated on first use (a decoder nobody asks for takes
+     * Makes the cache hold at least {@code streams} rows, called whenever streams are added, so that every stream has
+     * its row. It is allocated on first use (a decoder nobody asks for takes
      * no cache memory) and grows by doubling up to the engine's capacity, so that its memory (2 MiB a row for the
      * shipped decoders) follows the most streams that ran at once, not the most that could.
      */
@@ -455,19 +456,14 @@ final class DecodingEngine implements AutoCloseable {
     /** Removes cache row {@code i}, moving the last row's stream into it. */
     private void removeRow(int i) {
         int last = rows.size() - 1;
-        int cached = cache == null ? 0 : cache.rows(); // rows added since the cache last grew hold nothing yet
         if (i != last) {
-            if (last < cached) {
-                cache.move(last, i);
-            } else if (i < cached) {
-                cache.clear(i);
-            }
+            cache.move(last, i);
             Attempt moved = rows.get(last);
             int role = roles.get(last);
             rows.set(i, moved);
             roles.set(i, role);
             moved.rows[role] = i;
-        } else if (i < cached) {
+        } else {
             cache.clear(i);
         }
         rows.remove(last);

@@ -89,17 +89,8 @@ final class KvCache {
             throw new IllegalArgumentException("a cache of " + rows + " rows cannot shrink to " + newRows);
         }
         KvCache grown = new KvCache(card, newRows);
-        int d = card.headDim();
         for (int r = 0; r < rows; r++) {
-            int n = lengths[r] * d;
-            for (int l = 0; l < card.layers(); l++) {
-                for (int h = 0; h < card.heads(); h++) {
-                    int at = r * rowSize + h * card.context() * d; // same offset in both: same row size
-                    grown.keys[l].put(at, keys[l], at, n);
-                    grown.values[l].put(at, values[l], at, n);
-                }
-            }
-            grown.lengths[r] = lengths[r];
+            copyRow(this, r, grown, r);
         }
         return grown;
     }
@@ -153,17 +144,26 @@ final class KvCache {
 
     /** Moves stream {@code from} into row {@code to} (its filled slots and its length). */
     void move(int from, int to) {
+        copyRow(this, from, this, to);
+        lengths[from] = 0;
+    }
+
+    /**
+     * Copies the stream in row {@code fromRow} of {@code from} (its filled slots and its length) into row {@code toRow}
+     * of {@code to}, which may be the same cache.
+     */
+    private static void copyRow(KvCache from, int fromRow, KvCache to, int toRow) {
+        DecoderCard card = from.card;
         int d = card.headDim();
-        int n = lengths[from] * d;
+        int n = from.lengths[fromRow] * d;
         for (int l = 0; l < card.layers(); l++) {
             for (int h = 0; h < card.heads(); h++) {
-                int src = from * rowSize + h * card.context() * d;
-                int dst = to * rowSize + h * card.context() * d;
-                keys[l].put(dst, keys[l], src, n);
-                values[l].put(dst, values[l], src, n);
+                int src = fromRow * from.rowSize + h * card.context() * d;
+                int dst = toRow * to.rowSize + h * card.context() * d;
+                to.keys[l].put(dst, from.keys[l], src, n);
+                to.values[l].put(dst, from.values[l], src, n);
             }
         }
-        lengths[to] = lengths[from];
-        lengths[from] = 0;
+        to.lengths[toRow] = from.lengths[fromRow];
     }
 }

@@ -32,7 +32,7 @@ public final class DecodeBenchmark {
         Vocabulary vocab = Vocabulary.load(onnx.resolveSibling("vocab.json"));
         String name = onnx.getFileName().toString();
         DecoderCard card = DecoderCard.read(onnx.resolveSibling(name.substring(0, name.indexOf('.')) + ".json"));
-        for (String precision : List.of("int4", "int8")) {
+        for (String precision : DecoderCard.PRECISIONS) { // music_x.int4.onnx, music_x.int8.onnx; float32: music_x.onnx
             if (name.endsWith("." + precision + ".onnx")) {
                 card = card.quantised(precision, name);
             }
