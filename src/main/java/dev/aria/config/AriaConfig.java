@@ -2,6 +2,7 @@ package dev.aria.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalInt;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -154,6 +155,14 @@ public interface AriaConfig {
         @WithDefault("1")
         @Min(1)
         int intraOpThreads();
+
+        /**
+         * {@code aria.generation.lanes}: engines that decode side by side on each decoder, each batching its own
+         * streams in calls of its own (default: one per core the JVM sees, at most {@code streams}). One decoder call
+         * runs on one core, so one lane per core lets concurrent requests use every core. The decoder's streams and
+         * waiting places are split evenly among its lanes.
+         */
+        OptionalInt lanes();
 
         /**
          * {@code aria.generation.window-shift}: when a stream has filled the decoder's window (256 tokens), the oldest

@@ -1,7 +1,6 @@
 package dev.aria.music;
 
 import java.nio.FloatBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -12,13 +11,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
 /**
- * Continuous batching on one decoder: every stream that is decoding (each running attempt of each request, and the
- * second stream of a guided attempt) advances in one shared decoder call per round, as LLM servers do. A request's
- * attempts join at the next round and leave when they end; nobody waits for a batch to fill or to drain.
+ * Continuous batching on one lane of a decoder: every stream that is decoding on it (each running attempt of each
+ * request, and the second stream of a guided attempt) advances in one shared decoder call per round, as LLM servers do.
+ * A request's attempts join at the next round and leave when they end; nobody waits for a batch to fill or to drain.
  *
- * <p>Capacity is a number of streams ({@code aria.generation.streams}). A request reserves the streams of one
- * attempt ({@link #reserve}), waiting a bounded time while a bounded number of others wait; the engine decodes more
- * of its attempts side by side while spare streams exist and nobody waits for them. A row's logits do not depend on
+ * <p>Capacity is a number of streams (the lane's share of {@code aria.generation.streams}). A request reserves the
+ * streams of one attempt through its {@link DecoderLanes}, waiting a bounded time while a bounded number of others
+ * wait; the engine decodes more of its attempts side by side while spare streams exist and nobody waits for them. A row's logits do not depend on
  * the other rows of its call and each attempt draws from its own random stream, so the same seed gives the same tokens
  * whoever else is decoding (see {@link Job}).
  *
@@ -38,23 +37,22 @@ final class DecodingEngine implements AutoCloseable {
     static final int DEFAULT_SHIFT = 32;
 
     private final MusicDecoder decoder;
+    private final MusicDecoder.Stepper stepper;
     private final DecoderCard card;
     private final int capacity;
-    private final int maxWaiting;
     /** Slots a full stream drops by shifting its cache; 0: its window slides (see the constructor). */
     private final int shiftSlots;
     private final NucleusSampler sampler;
     private final ConcurrentLinkedQueue<Job> submitted = new ConcurrentLinkedQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
-    private final Condition freed = lock.newCondition();
     private final Thread thread;
-    /** Streams promised to admitted requests (one attempt's each); guarded by {@link #lock}. */
+    /** The lanes this engine is one of: they admit requests, under their lock. */
+    private final DecoderLanes lanes;
+    /** Streams promised to admitted requests (one attempt's each); guarded by the lanes' lock. */
     private int reserved;
-    /** Streams held by extra attempts, which give them up to a new request; guarded by {@link #lock}. */
+    /** Streams held by extra attempts, which give them up to a new request; guarded by the lanes' lock. */
     private int extras;
-    /** Requests waiting in {@link #reserve}; guarded by {@link #lock}. */
-    private int waiting;
     private volatile boolean closed;
 
     // the engine thread's state
@@ -67,31 +65,26 @@ final class DecodingEngine implements AutoCloseable {
     private float[] stepConditions;
     private float[] stepMasks;
 
-    DecodingEngine(MusicDecoder decoder, Vocabulary vocab, int capacity, int maxWaiting) {
-        this(decoder, vocab, capacity, maxWaiting, DEFAULT_SHIFT);
-    }
-
     /**
-     * An engine whose streams, when their window is full, drop their oldest {@code shift} slots by shifting the cache
-     * ({@link KvCache#shift}) where the decoder has no emotion slots ({@code continuous_concat}, {@code none}); with
-     * {@code shift} 0, and always for the token conditionings (whose slots carry an emotion that may have moved), the
-     * window slides instead: its most recent half is encoded again from an empty cache.
+     * Lane {@code lane} of {@code lanes}: a thread, cache and step tensors of its own over the decoder's one session,
+     * {@code capacity} streams. Its streams, when their window is full, drop their oldest {@code shift} slots by
+     * shifting the cache ({@link KvCache#shift}) where the decoder has no emotion slots ({@code continuous_concat},
+     * {@code none}); with {@code shift} 0, and always for the token conditionings (whose slots carry an emotion that
+     * may have moved), the window slides instead: its most recent half is encoded again from an empty cache.
      */
-    DecodingEngine(MusicDecoder decoder, Vocabulary vocab, int capacity, int maxWaiting, int shift) {
+    DecodingEngine(DecoderLanes lanes, MusicDecoder decoder, Vocabulary vocab, int capacity, int shift, int lane) {
+        this.lanes = lanes;
         this.decoder = decoder;
+        this.stepper = decoder.stepper();
         this.card = decoder.card();
         this.capacity = capacity;
-        this.maxWaiting = maxWaiting;
-        if (shift < 0 || shift >= card.context()) {
-            throw new IllegalArgumentException("aria.generation.window-shift must be in [0, " + card.context() + ")");
-        }
         this.shiftSlots = card.prefixLen() == 0 ? shift : 0;
         boolean[] special = new boolean[card.vocabSize()];
         for (int i = 0; i < special.length; i++) {
             special[i] = vocab.isSpecial(i);
         }
         this.sampler = new NucleusSampler(special);
-        this.thread = new Thread(this::loop, "aria-decoder-" + card.conditioning().wireName());
+        this.thread = new Thread(this::loop, "aria-decoder-" + card.conditioning().wireName() + "-" + lane);
         this.thread.setDaemon(true);
         this.thread.start();
     }
@@ -106,68 +99,40 @@ final class DecodingEngine implements AutoCloseable {
 
     /** Streams promised or in use now. */
     int reservedStreams() {
-        lock.lock();
+        lanes.lock.lock();
         try {
             return reserved + extras;
         } finally {
-            lock.unlock();
+            lanes.lock.unlock();
         }
     }
 
-    /**
-     * Reserves {@code streams} decoding streams for one request, waiting up to {@code wait} for them if at most
-     * {@code maxWaiting} other requests wait already. False: overloaded.
-     */
-    boolean reserve(int streams, Duration wait) throws InterruptedException {
-        if (streams > capacity) {
-            throw new IllegalArgumentException(streams + " streams asked of a decoder with " + capacity);
-        }
-        long deadline = System.nanoTime() + wait.toNanos();
-        lock.lock();
-        try {
-            if (waiting == 0 && reserved + streams <= capacity) { // extra attempts give way (see makeRoom)
-                reserved += streams;
-                return true;
-            }
-            if (waiting >= maxWaiting || wait.isZero() || closed) {
-                return false;
-            }
-            waiting++;
-            try {
-                while (reserved + streams > capacity) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0 || closed) {
-                        return false;
-                    }
-                    freed.awaitNanos(left);
-                }
-                reserved += streams;
-                return true;
-            } finally {
-                waiting--;
-            }
-        } finally {
-            lock.unlock();
-        }
+    /** Whether {@code streams} more can be promised here (extra attempts give way, see makeRoom); under the lock. */
+    boolean hasRoom(int streams) {
+        return reserved + streams <= capacity;
+    }
+
+    /** Promises {@code streams} to a request ({@link DecoderLanes#reserve}); under the lock. */
+    void promise(int streams) {
+        reserved += streams;
     }
 
     /** Gives back {@code streams} reserved for a request. */
     void release(int streams) {
-        lock.lock();
-        try {
-            reserved -= streams;
-            freed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        lanes.released(this, streams);
+    }
+
+    /** Takes back {@code streams} promised ({@link DecoderLanes#released}); under the lock. */
+    void unpromise(int streams) {
+        reserved -= streams;
     }
 
     private void releaseExtra(int streams) {
-        lock.lock();
+        lanes.lock.lock();
         try {
             extras -= streams;
         } finally {
-            lock.unlock();
+            lanes.lock.unlock();
         }
     }
 
@@ -196,12 +161,6 @@ final class DecodingEngine implements AutoCloseable {
             thread.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        lock.lock();
-        try {
-            freed.signalAll();
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -233,6 +192,7 @@ final class DecodingEngine implements AutoCloseable {
             release(j.reservedStreams());
             j.fail(shutdown);
         }
+        stepper.close();
     }
 
     private void idle() throws InterruptedException {
@@ -303,15 +263,15 @@ final class DecodingEngine implements AutoCloseable {
     }
 
     private boolean takeSpare(int streams) {
-        lock.lock();
+        lanes.lock.lock();
         try {
-            if (waiting > 0 || !submitted.isEmpty() || reserved + extras + streams > capacity) {
+            if (lanes.hasWaiters() || !submitted.isEmpty() || reserved + extras + streams > capacity) {
                 return false; // spare streams go to waiting and arriving requests first
             }
             extras += streams;
             return true;
         } finally {
-            lock.unlock();
+            lanes.lock.unlock();
         }
     }
 
@@ -404,7 +364,7 @@ final class DecodingEngine implements AutoCloseable {
             stepIds[i] = a.lastToken();
             a.condition(roles.get(i), stepConditions, stepMasks, i);
         }
-        FloatBuffer logits = decoder.step(cache, n, stepIds, stepConditions, stepMasks);
+        FloatBuffer logits = stepper.step(cache, n, stepIds, stepConditions, stepMasks);
         int v = card.vocabSize();
         for (int i = 0; i < n; i++) {
             Attempt a = rows.get(i);

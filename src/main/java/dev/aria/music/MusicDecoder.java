@@ -22,17 +22,17 @@ import dev.aria.onnx.SessionSettings;
  * and {@code condition_mask} where the decoder takes them, and {@code past_key_values.N.key|value}; its outputs are
  * {@code logits} and {@code present.N.key|value}, the new tokens' keys and values only.
  *
- * <p>A step allocates nothing: for each batch size it builds, once, the input tensors over direct buffers it refills
- * and the output tensors ONNX Runtime writes into (pinned outputs), and the cache's rows are read in place. Use it
- * from one thread at a time (the engine's).
+ * <p>A step allocates nothing: for each batch size a {@link Stepper} builds, once, the input tensors over direct
+ * buffers it refills and the output tensors ONNX Runtime writes into (pinned outputs), and the cache's rows are read in
+ * place. The session is shared: several threads may decode with one decoder at once, each through its own
+ * {@link #stepper()} and cache ({@link #step} uses a stepper of the decoder's own: one thread at a time).
  */
 public final class MusicDecoder implements AutoCloseable {
 
     private final OrtEnvironment env;
     private final OrtSession session;
     private final DecoderCard card;
-    private final Map<Integer, StepTensors> steps = new HashMap<>();
-    private KvCache stepCache;
+    private final Stepper own = new Stepper();
 
     public MusicDecoder(OrtEnvironment env, Path onnx, DecoderCard card, int intraOpThreads) throws OrtException {
         this.env = env;
@@ -58,43 +58,12 @@ public final class MusicDecoder implements AutoCloseable {
      * {@code r * vocabSize}; the buffer is reused by the next step with the same {@code n}.
      */
     FloatBuffer step(KvCache cache, int n, int[] ids, float[] conditions, float[] masks) throws OrtException {
-        if (cache != stepCache) { // the step tensors read one cache's rows in place
-            steps.values().forEach(StepTensors::close);
-            steps.clear();
-            stepCache = cache;
-        }
-        StepTensors t = steps.computeIfAbsent(n, rows -> new StepTensors(cache, rows));
-        int slots = card.context();
-        for (int r = 0; r < n; r++) {
-            int length = cache.length(r);
-            if (length >= slots) {
-                throw new IllegalStateException("stream in row " + r + " has filled its window; slide it first");
-            }
-            t.ids.put(r, ids[r]);
-            t.positions.put(r, length);
-            int base = r * (slots + 1);
-            for (int j = 0; j < slots; j++) {
-                t.mask.put(base + j, j < length ? 1 : 0);
-            }
-            t.mask.put(base + slots, 1);
-        }
-        if (card.takesCondition()) {
-            t.condition.put(0, conditions, 0, 2 * n);
-        }
-        if (card.takesConditionMask()) {
-            t.conditionMask.put(0, masks, 0, n);
-        }
-        try (OrtSession.Result ignored = session.run(t.inputs, t.outputs)) {
-            for (int l = 0; l < card.layers(); l++) {
-                for (int r = 0; r < n; r++) {
-                    cache.append(r, l, t.presentKeys[l], t.presentValues[l], r, 1);
-                }
-            }
-        }
-        for (int r = 0; r < n; r++) {
-            cache.grow(r, 1);
-        }
-        return t.logits;
+        return own.step(cache, n, ids, conditions, masks);
+    }
+
+    /** Step tensors of its own for a thread that decodes with this decoder beside others (an engine's lane). */
+    Stepper stepper() {
+        return new Stepper();
     }
 
     /**
@@ -160,11 +129,68 @@ public final class MusicDecoder implements AutoCloseable {
 
     @Override
     public void close() throws OrtException {
-        for (StepTensors t : steps.values()) {
-            t.close();
-        }
-        steps.clear();
+        own.close();
         session.close();
+    }
+
+    /**
+     * One thread's one-token steps over its cache: the tensors of each batch size, built on first use and reused (they
+     * read the cache's rows in place, so a new cache rebuilds them). Not thread-safe: one per decoding thread.
+     */
+    final class Stepper implements AutoCloseable {
+        private final Map<Integer, StepTensors> steps = new HashMap<>();
+        private KvCache stepCache;
+
+        private Stepper() {
+        }
+
+        /** As {@link MusicDecoder#step}. */
+        FloatBuffer step(KvCache cache, int n, int[] ids, float[] conditions, float[] masks) throws OrtException {
+            if (cache != stepCache) { // the step tensors read one cache's rows in place
+                steps.values().forEach(StepTensors::close);
+                steps.clear();
+                stepCache = cache;
+            }
+            StepTensors t = steps.computeIfAbsent(n, rows -> new StepTensors(cache, rows));
+            int slots = card.context();
+            for (int r = 0; r < n; r++) {
+                int length = cache.length(r);
+                if (length >= slots) {
+                    throw new IllegalStateException("stream in row " + r + " has filled its window; slide it first");
+                }
+                t.ids.put(r, ids[r]);
+                t.positions.put(r, length);
+                int base = r * (slots + 1);
+                for (int j = 0; j < slots; j++) {
+                    t.mask.put(base + j, j < length ? 1 : 0);
+                }
+                t.mask.put(base + slots, 1);
+            }
+            if (card.takesCondition()) {
+                t.condition.put(0, conditions, 0, 2 * n);
+            }
+            if (card.takesConditionMask()) {
+                t.conditionMask.put(0, masks, 0, n);
+            }
+            try (OrtSession.Result ignored = session.run(t.inputs, t.outputs)) {
+                for (int l = 0; l < card.layers(); l++) {
+                    for (int r = 0; r < n; r++) {
+                        cache.append(r, l, t.presentKeys[l], t.presentValues[l], r, 1);
+                    }
+                }
+            }
+            for (int r = 0; r < n; r++) {
+                cache.grow(r, 1);
+            }
+            return t.logits;
+        }
+
+        @Override
+        public void close() {
+            steps.values().forEach(StepTensors::close);
+            steps.clear();
+            stepCache = null;
+        }
     }
 
     /** The tensors of a one-token step of {@code n} streams, over buffers that live as long as the decoder. */

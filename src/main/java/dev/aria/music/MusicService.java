@@ -37,8 +37,8 @@ import io.quarkus.runtime.Startup;
 
 /**
  * The music side of the service: the vocabulary, one ONNX decoder per shipped conditioning (loaded side by side at
- * start-up, warmed up with a few tokens, closed at shutdown), each with its {@link DecodingEngine} that batches every
- * stream decoding on it, the bound on waiting requests, and the one pipeline from settings to a MIDI file
+ * start-up, warmed up with a few tokens, closed at shutdown), each with its {@link DecoderLanes}: one
+ * {@link DecodingEngine} per core, each batching the streams decoding on it; the bound on waiting requests, and the one pipeline from settings to a MIDI file
  * ({@link Slot#compose}) that every endpoint uses: decode the candidates, measure each one's emotion with the
  * music-emotion reader, keep the nearest to the request, write the file.
  */
@@ -55,7 +55,7 @@ public class MusicService implements ModelStatus {
     private final TokenEncoder tokenEncoder;
     private final EmotionReader reader;
     private final List<String> instruments;
-    private final Map<Conditioning, DecodingEngine> engines = new EnumMap<>(Conditioning.class);
+    private final Map<Conditioning, DecoderLanes> engines = new EnumMap<>(Conditioning.class);
     private final CompletableFuture<Void> loading;
     private final DistributionSummary tokensGenerated;
     private final Counter rejected;
@@ -89,12 +89,16 @@ public class MusicService implements ModelStatus {
             try {
                 for (Map.Entry<Conditioning, MusicDecoder> e : load(dir, config.generation().intraOpThreads(),
                         config.models().decoderPrecision()).entrySet()) {
-                    DecodingEngine engine = new DecodingEngine(e.getValue(), vocab, config.generation().streams(),
-                            config.generation().maxWaiting(), config.generation().windowShift());
+                    DecoderLanes engine = new DecoderLanes(e.getValue(), vocab, config.generation().streams(),
+                            lanes(config), config.generation().maxWaiting(), config.generation().windowShift());
                     engines.put(e.getKey(), engine);
-                    Gauge.builder("aria.generate.streams", engine, DecodingEngine::reservedStreams)
+                    Gauge.builder("aria.generate.streams", engine, DecoderLanes::reservedStreams)
                             .tag("conditioning", e.getKey().wireName())
                             .description("Decoding streams in use or promised (at most aria.generation.streams)")
+                            .register(registry);
+                    Gauge.builder("aria.generate.waiting", engine, DecoderLanes::waiting)
+                            .tag("conditioning", e.getKey().wireName())
+                            .description("Requests waiting for decoding streams (at most aria.generation.max-waiting)")
                             .register(registry);
                 }
                 warmUp();
@@ -107,8 +111,17 @@ public class MusicService implements ModelStatus {
         }, runnable -> new Thread(runnable, "aria-decoder-loading").start());
     }
 
+    /** {@code aria.generation.lanes}, by default one per core. */
+    private static int lanes(AriaConfig config) {
+        int lanes = config.generation().lanes().orElse(Runtime.getRuntime().availableProcessors());
+        if (lanes < 1) {
+            throw new IllegalArgumentException("aria.generation.lanes must be at least 1, not " + lanes);
+        }
+        return lanes;
+    }
+
     /** The engines, once loaded (waits for the start-up's loading). */
-    private Map<Conditioning, DecodingEngine> engines() {
+    private Map<Conditioning, DecoderLanes> engines() {
         loading.join();
         return engines;
     }
@@ -146,25 +159,26 @@ public class MusicService implements ModelStatus {
     /** The least work that proves each decoder answers: a prefix and two steps, every engine at once. */
     private void warmUp() {
         List<CompletableFuture<Void>> runs = new java.util.ArrayList<>();
-        for (DecodingEngine engine : engines.values()) {
-            GenerationSettings warm = new GenerationSettings(0, 0, engine.card().conditioning(), 3,
+        for (DecoderLanes lanes : engines.values()) {
+            GenerationSettings warm = new GenerationSettings(0, 0, lanes.card().conditioning(), 3,
                     GenerationSettings.DEFAULT_NOTE_TEMPERATURE, GenerationSettings.DEFAULT_REST_TEMPERATURE,
                     GenerationSettings.DEFAULT_TOP_P, 1, 0);
             runs.add(CompletableFuture.runAsync(() -> {
-                GeneratedPiece p = run(engine, warm, () -> false, (a, t, ms) -> { });
-                LOG.infof("Loaded %s (%d layers, window %d, %d streams): warm-up generated %d tokens",
-                        engine.card().id(), engine.card().layers(), engine.card().context(), engine.capacity(),
-                        p.length());
+                GeneratedPiece p = run(lanes, warm, () -> false, (a, t, ms) -> { }); // the lanes share one session
+                LOG.infof("Loaded %s (%d layers, window %d, %d lane(s) of %d streams): warm-up generated %d tokens",
+                        lanes.card().id(), lanes.card().layers(), lanes.card().context(), lanes.size(),
+                        lanes.capacity(), p.length());
             }));
         }
         runs.forEach(CompletableFuture::join);
     }
 
-    /** One generation on {@code engine}, its streams reserved here: for the warm-up, which no request competes with. */
-    private GeneratedPiece run(DecodingEngine engine, GenerationSettings s, BooleanSupplier stop, Progress progress) {
+    /** One generation on {@code lanes}, its streams reserved here: for the warm-up, which no request competes with. */
+    private GeneratedPiece run(DecoderLanes lanes, GenerationSettings s, BooleanSupplier stop, Progress progress) {
         try {
-            if (!engine.reserve(s.guided() ? 2 : 1, Duration.ofMinutes(1))) {
-                throw new IllegalStateException("no stream free on " + engine.card().id());
+            DecodingEngine engine = lanes.reserve(s.guided() ? 2 : 1, Duration.ofMinutes(1));
+            if (engine == null) {
+                throw new IllegalStateException("no stream free on " + lanes.card().id());
             }
             Job job = new Job(s, engine.card(), vocab, 1, 1, stop);
             engine.submit(job);
@@ -202,7 +216,7 @@ public class MusicService implements ModelStatus {
     }
 
     public Optional<DecoderCard> card(Conditioning c) {
-        return Optional.ofNullable(engines().get(c)).map(DecodingEngine::card);
+        return Optional.ofNullable(engines().get(c)).map(DecoderLanes::card);
     }
 
     /**
@@ -215,14 +229,15 @@ public class MusicService implements ModelStatus {
      * @throws IllegalArgumentException when no decoder of {@code settings.conditioning()} is installed
      */
     public Optional<Slot> reserve(GenerationSettings settings) {
-        DecodingEngine engine = engines().get(settings.conditioning());
-        if (engine == null) {
+        DecoderLanes lanes = engines().get(settings.conditioning());
+        if (lanes == null) {
             throw new IllegalArgumentException("no decoder for " + settings.conditioning() + " is installed");
         }
-        int streams = streams(settings, engine);
+        int streams = streams(settings, lanes.capacity());
         try {
-            if (engine.reserve(streams, config.generation().queueWait())) {
-                return Optional.of(new Slot(engine, streams));
+            DecodingEngine lane = lanes.reserve(streams, config.generation().queueWait());
+            if (lane != null) {
+                return Optional.of(new Slot(lane, streams));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -231,10 +246,10 @@ public class MusicService implements ModelStatus {
         return Optional.empty();
     }
 
-    /** Streams a request with {@code s} holds: one attempt's per candidate, at most the decoder's capacity. */
-    private static int streams(GenerationSettings s, DecodingEngine engine) {
+    /** Streams a request with {@code s} holds: one attempt's per candidate, at most a lane's {@code capacity}. */
+    private static int streams(GenerationSettings s, int capacity) {
         int per = s.guided() ? 2 : 1;
-        return Math.max(1, Math.min(s.candidates(), engine.capacity() / per)) * per;
+        return Math.max(1, Math.min(s.candidates(), capacity / per)) * per;
     }
 
     /**
@@ -272,7 +287,7 @@ public class MusicService implements ModelStatus {
     void close() {
         ready = false;
         loading.cancel(false);
-        for (DecodingEngine e : engines.values()) {
+        for (DecoderLanes e : engines.values()) {
             e.close();
         }
     }
@@ -311,7 +326,7 @@ public class MusicService implements ModelStatus {
                 if (released || submitted) {
                     throw new IllegalStateException("generation slot already used");
                 }
-                if (settings.conditioning() != engine.card().conditioning() || streams(settings, engine) != streams) {
+                if (settings.conditioning() != engine.card().conditioning() || streams(settings, engine.capacity()) != streams) {
                     throw new IllegalArgumentException("the slot was reserved for other settings");
                 }
                 submitted = true; // the engine gives the streams back when the job ends

@@ -39,7 +39,7 @@ public final class DecodeBenchmark {
         }
         try (MusicDecoder decoder = new MusicDecoder(OrtEnvironment.getEnvironment(), onnx, card,
                 Integer.getInteger("threads", 1));
-                DecodingEngine engine = new DecodingEngine(decoder, vocab, 16, 16)) {
+                DecoderLanes engine = new DecoderLanes(decoder, vocab, 16, 16)) {
             for (int i = 2; i < args.length; i++) {
                 String[] spec = args[i].split(":");
                 int length = Integer.parseInt(spec[0]);
@@ -63,7 +63,7 @@ public final class DecodeBenchmark {
         }
     }
 
-    private static double run(DecodingEngine engine, Vocabulary vocab, DecoderCard card, int length, int batch,
+    private static double run(DecoderLanes engine, Vocabulary vocab, DecoderCard card, int length, int batch,
             double guidance) throws Exception {
         List<Job> jobs = new ArrayList<>();
         long t0 = System.nanoTime();
@@ -71,11 +71,12 @@ public final class DecodeBenchmark {
             GenerationSettings s = new GenerationSettings(0.5, 0.3, card.conditioning(), length, 1.2, 1.2, 0.7, 1,
                     1000 + b).withGuidance(guidance,
                     card.nullCondition() ? Guidance.Contrast.NULL : Guidance.Contrast.VALENCE);
-            if (!engine.reserve(s.guided() ? 2 : 1, Duration.ofSeconds(60))) {
+            DecodingEngine lane = engine.reserve(s.guided() ? 2 : 1, Duration.ofSeconds(60));
+            if (lane == null) {
                 throw new IllegalStateException("no stream free");
             }
             Job job = new Job(s, card, vocab, 1, 1, () -> false);
-            engine.submit(job);
+            lane.submit(job);
             jobs.add(job);
         }
         for (Job j : jobs) {

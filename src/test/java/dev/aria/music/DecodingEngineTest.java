@@ -3,6 +3,8 @@ package dev.aria.music;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,14 +29,14 @@ class DecodingEngineTest {
 
     private static Vocabulary vocab;
     private static MusicDecoder decoder;
-    private static DecodingEngine engine;
+    private static DecoderLanes engine; // one lane
 
     @BeforeAll
     static void load() throws Exception {
         vocab = Vocabulary.load(Path.of("models/vocab.json"));
         decoder = new MusicDecoder(OrtEnvironment.getEnvironment(), Path.of("models/music_continuous_concat.onnx"),
                 DecoderCard.read(Path.of("models/music_continuous_concat.json")), 1);
-        engine = new DecodingEngine(decoder, vocab, 8, 8);
+        engine = new DecoderLanes(decoder, vocab, 8, 8);
     }
 
     @AfterAll
@@ -50,9 +52,10 @@ class DecodingEngineTest {
 
     private static Job start(GenerationSettings s, int maxAttempts, int parallel, BooleanSupplier stop)
             throws InterruptedException {
-        assertTrue(engine.reserve(s.guided() ? 2 : 1, Duration.ofSeconds(30)), "streams reserved");
+        DecodingEngine lane = engine.reserve(s.guided() ? 2 : 1, Duration.ofSeconds(30));
+        assertNotNull(lane, "streams reserved");
         Job job = new Job(s, engine.card(), vocab, maxAttempts, parallel, stop);
-        engine.submit(job);
+        lane.submit(job);
         return job;
     }
 
@@ -124,7 +127,7 @@ class DecodingEngineTest {
 
     private static void aPieceIsTheSameWhoeverElseIsInTheBatch(DecoderCard card) throws Exception {
         try (MusicDecoder quantised = new MusicDecoder(OrtEnvironment.getEnvironment(), Path.of("models", card.file()), card, 1);
-                DecodingEngine own = new DecodingEngine(quantised, vocab, 8, 8)) {
+                DecoderLanes own = new DecoderLanes(quantised, vocab, 8, 8)) {
             GenerationSettings mine = settings(300, 1, 23);
             GeneratedPiece alone = runOn(own, mine);
             List<Job> others = new ArrayList<>();
@@ -132,8 +135,7 @@ class DecodingEngineTest {
                 GenerationSettings s = settings(120 + 61 * i, 1, 300 + i);
                 Job j = new Job(i % 2 == 0 ? s.withGuidance(2.0, Guidance.Contrast.VALENCE) : s, own.card(), vocab, 1, 1,
                         () -> false);
-                assertTrue(own.reserve(j.streamsPerAttempt(), Duration.ofSeconds(30)));
-                own.submit(j);
+                own.reserve(j.streamsPerAttempt(), Duration.ofSeconds(30)).submit(j);
                 others.add(j);
             }
             assertArrayEquals(alone.tokens(), runOn(own, mine).tokens());
@@ -143,10 +145,9 @@ class DecodingEngineTest {
         }
     }
 
-    private static GeneratedPiece runOn(DecodingEngine e, GenerationSettings s) throws Exception {
-        assertTrue(e.reserve(1, Duration.ofSeconds(30)));
+    private static GeneratedPiece runOn(DecoderLanes e, GenerationSettings s) throws Exception {
         Job job = new Job(s, e.card(), vocab, 1, 1, () -> false);
-        e.submit(job);
+        e.reserve(1, Duration.ofSeconds(30)).submit(job);
         return job.await((a, t, ms) -> { });
     }
 
@@ -229,13 +230,15 @@ class DecodingEngineTest {
             jobs.add(start(settings(600, 1, 900 + i), 1, 1, () -> false));
         }
         long t0 = System.nanoTime();
-        assertFalse(engine.reserve(1, Duration.ofMillis(200)), "no stream is free");
+        assertNull(engine.reserve(1, Duration.ofMillis(200)), "no stream is free");
         assertTrue(System.nanoTime() - t0 >= 150_000_000L, "it waited before refusing");
         for (Job j : jobs) {
             j.await((a, t, ms) -> { });
         }
-        assertTrue(engine.reserve(1, Duration.ZERO));
-        engine.release(1);
+        DecodingEngine lane = engine.reserve(1, Duration.ZERO);
+        assertNotNull(lane);
+        lane.release(1);
+        assertEquals(0, engine.reservedStreams());
     }
 
     @Test
@@ -245,10 +248,11 @@ class DecodingEngineTest {
             jobs.add(start(settings(200, 1, 700 + i), 1, 1, () -> false));
         }
         long t0 = System.nanoTime();
-        assertTrue(engine.reserve(1, Duration.ofSeconds(30)), "served once a stream came free");
+        DecodingEngine lane = engine.reserve(1, Duration.ofSeconds(30));
+        assertNotNull(lane, "served once a stream came free");
         long waited = (System.nanoTime() - t0) / 1_000_000;
         Job late = new Job(settings(50, 1, 799), engine.card(), vocab, 1, 1, () -> false);
-        engine.submit(late);
+        lane.submit(late);
         assertEquals(50, late.await((a, t, ms) -> { }).length());
         assertTrue(waited > 0, "it waited " + waited + " ms");
         for (Job j : jobs) {
@@ -258,9 +262,10 @@ class DecodingEngineTest {
 
     /** A job holding {@code reserved} attempts' streams, as a request with candidates does. */
     private static List<GeneratedPiece> candidates(GenerationSettings s, int reserved) throws Exception {
-        assertTrue(engine.reserve(reserved, Duration.ofSeconds(30)), "streams reserved");
+        DecodingEngine lane = engine.reserve(reserved, Duration.ofSeconds(30));
+        assertNotNull(lane, "streams reserved");
         Job job = new Job(s, engine.card(), vocab, 3, reserved, 2, () -> false);
-        engine.submit(job);
+        lane.submit(job);
         return job.awaitCandidates((a, t, ms) -> { });
     }
 
