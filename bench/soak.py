@@ -264,7 +264,8 @@ def main():
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--url", help="a running service (127.0.0.1 or localhost only); needs --pid")
     parser.add_argument("--pid", type=int, help="process id of the service given with --url")
-    parser.add_argument("--jar", default=str(ROOT / "target" / "quarkus-app" / "quarkus-run.jar"))
+    parser.add_argument("--jar", default="target/quarkus-app/quarkus-run.jar",
+                        help="relative to the repository root, as the package step's class-data archive recorded it")
     parser.add_argument("--java-opts", default="-Xms1g -Xmx1g -XX:+AlwaysPreTouch",
                         help="JVM options for the jar this script starts (default: a fixed 1 GiB heap, the "
                              "Deployment's, touched at start; see above)")
@@ -283,7 +284,9 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
         (workdir / "tmp").mkdir(parents=True)
         host, port = "127.0.0.1", free_port()
+        archive = pathlib.Path(args.jar).parent / "app-cds.jsa"  # the package step's class-data archive, if any
         command = ["java", *args.java_opts.split(), "-Djava.awt.headless=true", f"-Djava.io.tmpdir={workdir / 'tmp'}",
+                   *([f"-XX:SharedArchiveFile={archive}"] if (ROOT / archive).exists() else []),
                    "-Dquarkus.http.host=127.0.0.1", f"-Dquarkus.http.port={port}", "-jar", args.jar]
         log = open(workdir / "service.log", "w")
         service = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

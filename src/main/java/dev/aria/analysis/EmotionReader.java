@@ -29,7 +29,6 @@ import dev.aria.health.ModelStatus;
 import dev.aria.midi.TimedNote;
 import dev.aria.onnx.SessionSettings;
 import dev.aria.problem.ApiException;
-import io.quarkus.runtime.Startup;
 
 /**
  * The emotion of a piece of music, measured as the music decoders' training pieces were labelled
@@ -45,7 +44,6 @@ import io.quarkus.runtime.Startup;
  * shared by all requests, closed at shutdown; if the labeller or either card cannot be read the service still starts,
  * {@link #ready()} is false and {@link #read} answers 503 {@code model-unavailable}.
  */
-@Startup
 @ApplicationScoped
 public class EmotionReader implements ModelStatus, AutoCloseable {
 
@@ -98,7 +96,7 @@ public class EmotionReader implements ModelStatus, AutoCloseable {
 
     /** Opens the labeller in {@code modelsDir}; never throws: what cannot be loaded leaves the reader not ready. */
     public EmotionReader(Path modelsDir) {
-        this.environment = OrtEnvironment.getEnvironment();
+        this.environment = SessionSettings.environment();
         OrtSession opened = null;
         String id = "valence_regressor (not loaded)";
         double[] v = null;

@@ -35,6 +35,14 @@ public interface AriaConfig {
     /** Reading the emotion of MIDI files ({@code POST /analyze}). */
     Analysis analysis();
 
+    /**
+     * {@code aria.exit-when-ready}: stop the application (exit code 0) as soon as every model has loaded, or with 1
+     * when one fails; false by default. The package step runs the application once so to record its class-data
+     * archive (pom.xml, {@code app-cds}).
+     */
+    @WithDefault("false")
+    boolean exitWhenReady();
+
     /** {@code aria.models.*} */
     interface Models {
 

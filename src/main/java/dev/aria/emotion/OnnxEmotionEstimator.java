@@ -28,7 +28,6 @@ import dev.aria.health.ModelStatus;
 import dev.aria.image.ImageDecoder;
 import dev.aria.onnx.SessionSettings;
 import dev.aria.problem.ApiException;
-import io.quarkus.runtime.Startup;
 
 /**
  * Emotion of an image from the ONNX model trained on human ratings ({@code models/image_emotion.onnx}, card
@@ -42,12 +41,12 @@ import io.quarkus.runtime.Startup;
  * painting ridges and the gate that mixes them are in the graph; outputs {@code valence} and {@code arousal} are
  * [N, 1] in [−1, 1].
  *
- * <p>Life cycle: one {@link OrtSession} is opened at start-up ({@link Startup}), checked with a warm-up inference,
- * shared by all requests (ONNX Runtime sessions are thread-safe) and closed at shutdown. If the file is missing or
- * unreadable the service still starts, {@link #ready()} is false (so {@code /q/health/ready} is DOWN) and
- * {@link #estimate} answers 503 {@code model-unavailable}.
+ * <p>Life cycle: one {@link OrtSession} is opened at start-up (on a thread of its own, see
+ * {@link dev.aria.startup.ModelLoading}), checked with a warm-up inference, shared by all requests (ONNX Runtime
+ * sessions are thread-safe) and closed at shutdown. If the file is missing or unreadable the service still starts,
+ * {@link #ready()} is false (so {@code /q/health/ready} is DOWN) and {@link #estimate} answers 503
+ * {@code model-unavailable}.
  */
-@Startup
 @ApplicationScoped
 public class OnnxEmotionEstimator implements EmotionEstimator, ModelStatus, AutoCloseable {
 
@@ -84,7 +83,7 @@ public class OnnxEmotionEstimator implements EmotionEstimator, ModelStatus, Auto
      * not {@link #ready()}.
      */
     public OnnxEmotionEstimator(Path modelsDir) {
-        this.environment = OrtEnvironment.getEnvironment();
+        this.environment = SessionSettings.environment();
         Path model = modelsDir.resolve(MODEL_FILE);
         Path card = modelsDir.resolve(CARD_FILE);
         OrtSession opened = null;

@@ -28,6 +28,7 @@ import dev.aria.midi.MidiWriter;
 import dev.aria.midi.Note;
 import dev.aria.midi.Part;
 import dev.aria.midi.TimedNote;
+import dev.aria.onnx.SessionSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -129,7 +130,7 @@ public class MusicService implements ModelStatus {
     /** The installed decoders, their sessions created side by side (each takes a few hundred milliseconds). */
     private static Map<Conditioning, MusicDecoder> load(Path dir, int threads, String precision)
             throws IOException, OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = SessionSettings.environment();
         Map<Conditioning, CompletableFuture<MusicDecoder>> loading = new EnumMap<>(Conditioning.class);
         for (Conditioning c : installed(dir)) {
             DecoderCard card = DecoderCard.read(dir.resolve("music_" + c.wireName() + ".json"), precision);
