@@ -19,7 +19,8 @@ import ai.onnxruntime.OrtEnvironment;
  * BATCH streams of LENGTH tokens run at once (different seeds, one attempt each, min_instruments 1); GUIDANCE (default 1)
  * above 1 makes each of them a guided pair. The median of REPEATS runs is reported, after one warm-up run. The system
  * property {@code threads} (default 1) sets ONNX Runtime's intra-op threads, as {@code aria.generation.intra-op-threads}
- * does in the service.
+ * does in the service, and {@code lanes} (default 1) the engines decoding side by side, as
+ * {@code aria.generation.lanes} does (the streams of a batch spread over them).
  */
 public final class DecodeBenchmark {
 
@@ -39,7 +40,8 @@ public final class DecodeBenchmark {
         }
         try (MusicDecoder decoder = new MusicDecoder(OrtEnvironment.getEnvironment(), onnx, card,
                 Integer.getInteger("threads", 1));
-                DecoderLanes engine = new DecoderLanes(decoder, vocab, 16, 16)) {
+                DecoderLanes engine = new DecoderLanes(decoder, vocab, 16, Integer.getInteger("lanes", 1), 16,
+                        DecodingEngine.DEFAULT_SHIFT)) {
             for (int i = 2; i < args.length; i++) {
                 String[] spec = args[i].split(":");
                 int length = Integer.parseInt(spec[0]);
