@@ -166,9 +166,10 @@ public interface AriaConfig {
 
         /**
          * {@code aria.generation.lanes}: engines that decode side by side on each decoder, each batching its own
-         * streams in calls of its own (default: one per core the JVM sees, at most {@code streams}). One decoder call
-         * runs on one core, so one lane per core lets concurrent requests use every core. The decoder's streams and
-         * waiting places are split evenly among its lanes.
+         * streams in calls of its own (default: one per core the JVM sees; fewer when {@code streams} would leave a
+         * lane less than a guided attempt's two). One decoder call runs on one core, so one lane per core lets
+         * concurrent requests use every core. The decoder's streams are split evenly among its lanes, and a waiting
+         * request takes room on whichever lane frees it first.
          */
         OptionalInt lanes();
 

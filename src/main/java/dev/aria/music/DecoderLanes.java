@@ -31,15 +31,16 @@ final class DecoderLanes implements AutoCloseable {
     }
 
     /**
-     * {@code lanes} engines (at most one per stream) with {@code streams / lanes} streams each, which at most
-     * {@code maxWaiting} requests wait for; {@code shift} as {@link DecodingEngine}'s.
+     * {@code lanes} engines with {@code streams / lanes} streams each, which at most {@code maxWaiting} requests wait
+     * for; {@code shift} as {@link DecodingEngine}'s. Every lane gets at least the two streams of a guided attempt
+     * (fewer lanes when the streams are too few), unless the decoder has a single stream.
      */
     DecoderLanes(MusicDecoder decoder, Vocabulary vocab, int streams, int lanes, int maxWaiting, int shift) {
         if (shift < 0 || shift >= decoder.card().context()) {
             throw new IllegalArgumentException("aria.generation.window-shift must be in [0, "
                     + decoder.card().context() + ")");
         }
-        int n = Math.max(1, Math.min(lanes, streams));
+        int n = Math.max(1, Math.min(lanes, streams / 2));
         List<DecodingEngine> engines = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             engines.add(new DecodingEngine(this, decoder, vocab, streams / n, shift, i));

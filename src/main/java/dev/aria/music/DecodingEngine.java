@@ -17,9 +17,9 @@ import org.jboss.logging.Logger;
  *
  * <p>Capacity is a number of streams (the lane's share of {@code aria.generation.streams}). A request reserves the
  * streams of one attempt through its {@link DecoderLanes}, waiting a bounded time while a bounded number of others
- * wait; the engine decodes more of its attempts side by side while spare streams exist and nobody waits for them. A row's logits do not depend on
- * the other rows of its call and each attempt draws from its own random stream, so the same seed gives the same tokens
- * whoever else is decoding (see {@link Job}).
+ * wait; the engine decodes more of its attempts side by side while spare streams exist and nobody waits for them. A
+ * row's logits do not depend on the other rows of its call and each attempt draws from its own random stream, so the
+ * same seed gives the same tokens whoever else is decoding, and on whichever lane (see {@link Job}).
  *
  * <p>A round: stop the attempts whose request stopped; encode, from an empty cache, the prefixes of new attempts and
  * the slid windows of full streams (one call per length), each sampling a token from its last position; then step
@@ -31,8 +31,9 @@ final class DecodingEngine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DecodingEngine.class);
     /**
      * Slots a full window drops by default: 32 of 256, so the decoder always sees at least 224 tokens. On 10 held-out
-     * POP909 songs (NLL of 3,840 tokens past the first window, training/results/window_nll.json) this stays closer to the reference
-     * (the last 255 tokens encoded again for every token) than sliding half the window, at a fraction of the cost.
+     * POP909 songs (NLL of 3,840 tokens past the first window, training/results/window_nll.json) this stays closer to
+     * the reference (the last 255 tokens encoded again for every token) than sliding half the window, at a fraction of
+     * the cost.
      */
     static final int DEFAULT_SHIFT = 32;
 

@@ -38,10 +38,11 @@ import io.quarkus.runtime.Startup;
 
 /**
  * The music side of the service: the vocabulary, one ONNX decoder per shipped conditioning (loaded side by side at
- * start-up, warmed up with a few tokens, closed at shutdown), each with its {@link DecoderLanes}: one
- * {@link DecodingEngine} per core, each batching the streams decoding on it; the bound on waiting requests, and the one pipeline from settings to a MIDI file
- * ({@link Slot#compose}) that every endpoint uses: decode the candidates, measure each one's emotion with the
- * music-emotion reader, keep the nearest to the request, write the file.
+ * start-up, warmed up with a few tokens, closed at shutdown), each with its {@link DecoderLanes} (one
+ * {@link DecodingEngine} per core, each batching the streams decoding on it, and the bound on waiting requests), and
+ * the one pipeline from settings to a MIDI file ({@link Slot#compose}) that every endpoint uses: decode the
+ * candidates, measure each one's emotion with the music-emotion reader, keep the nearest to the request, write the
+ * file.
  */
 @ApplicationScoped
 @Startup
@@ -327,7 +328,8 @@ public class MusicService implements ModelStatus {
                 if (released || submitted) {
                     throw new IllegalStateException("generation slot already used");
                 }
-                if (settings.conditioning() != engine.card().conditioning() || streams(settings, engine.capacity()) != streams) {
+                if (settings.conditioning() != engine.card().conditioning()
+                        || streams(settings, engine.capacity()) != streams) {
                     throw new IllegalArgumentException("the slot was reserved for other settings");
                 }
                 submitted = true; // the engine gives the streams back when the job ends

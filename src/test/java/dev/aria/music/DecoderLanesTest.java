@@ -47,14 +47,17 @@ class DecoderLanesTest {
     }
 
     @Test
-    void streamsAreSplitEvenlyAndThereIsNeverALaneWithoutOne() {
+    void streamsAreSplitEvenlyAndEveryLaneHoldsAGuidedAttempt() throws Exception {
         try (DecoderLanes five = new DecoderLanes(decoder, vocab, 5, 2, 0, 32);
-                DecoderLanes two = new DecoderLanes(decoder, vocab, 2, 3, 0, 32)) {
+                DecoderLanes three = new DecoderLanes(decoder, vocab, 3, 2, 0, 32);
+                DecoderLanes one = new DecoderLanes(decoder, vocab, 1, 2, 0, 32)) {
             assertEquals(2, five.size());
             assertEquals(2, five.capacity());
-            assertEquals(2, two.size(), "at most one lane a stream");
-            assertEquals(1, two.capacity());
-            assertThrows(IllegalArgumentException.class, () -> two.reserve(2, Duration.ZERO),
+            assertEquals(1, three.size(), "two lanes of one and two streams could not both take a guided attempt");
+            assertEquals(3, three.capacity());
+            assertNotNull(three.reserve(2, Duration.ZERO), "a guided attempt's two streams");
+            assertEquals(1, one.size());
+            assertThrows(IllegalArgumentException.class, () -> one.reserve(2, Duration.ZERO),
                     "more streams than a lane has");
         }
     }
