@@ -13,8 +13,9 @@ Python standard library only. The mix (seeded, so every run sends the same reque
     settings out of range, NaN, a JSON body, duplicate parts)
 It reports p50/p99 latency per kind of request, status counts, and the service's resident memory (VmRSS from
 /proc/<pid>/status), threads and open files after the warm-up, at the middle and at the end, plus the lowest and
-highest RSS seen after the warm-up (sampled every second), and, when jcmd is on the PATH, the live heap (used after a
-full GC) at the same three points. The three samples are taken at rest: the workers pause until no request is in
+highest RSS seen after the warm-up (sampled every second), the RSS once settled (--settle seconds after the last
+request: idle lanes free their caches, the JVM trims its C heap), and, when jcmd is on the PATH, the live heap (used
+after a full GC) at the same three points. The three samples are taken at rest: the workers pause until no request is in
 flight, so that they compare like with like. It fails (exit 1) on any 5xx, any unexpected status, upload files left behind, or
 RSS or live heap moving more than 10 % between the post-warm-up sample and the end.
 
@@ -266,6 +267,8 @@ def main():
     parser.add_argument("--pid", type=int, help="process id of the service given with --url")
     parser.add_argument("--jar", default="target/quarkus-app/quarkus-run.jar",
                         help="relative to the repository root, as the package step's class-data archive recorded it")
+    parser.add_argument("--settle", type=float, default=10.0,
+                        help="seconds after the last request at which the settled RSS is read (default 10)")
     parser.add_argument("--java-opts", default="-Xms1g -Xmx1g -XX:+AlwaysPreTouch",
                         help="JVM options for the jar this script starts (default: a fixed 1 GiB heap, the "
                              "Deployment's, touched at start; see above)")
@@ -333,6 +336,10 @@ def main():
         time.sleep(2)  # let the last uploads be deleted
         sample("end")
         leftovers = len(list(uploads.iterdir())) if uploads and uploads.exists() else 0
+        # the service settled: idle decoding lanes give their caches back after 1 s, and a JVM run with
+        # -XX:TrimNativeHeapInterval=5000 hands the C heap's free pages back every 5 s
+        time.sleep(max(0.0, began + elapsed + args.settle - time.monotonic()))
+        settled_kib = proc_status(pid)["rss_kib"]
     finally:
         if service:
             service.terminate()
@@ -378,6 +385,7 @@ def main():
           f"{samples['end']['fds']}; upload files left: {leftovers}")
     print(f"RSS after warm-up: lowest {min(seen_rss) / 1024:.0f} MiB, highest {max(seen_rss) / 1024:.0f} MiB "
           f"({len(seen_rss)} samples)")
+    print(f"RSS settled, {args.settle:.0f} s after the last request: {settled_kib / 1024:.0f} MiB")
     if heap_drift is not None:
         print(f"live heap after full GC start/middle/end: {heap['start']:.0f} / {heap['middle']:.0f} / "
               f"{heap['end']:.0f} MiB (end vs start {heap_drift:+.1f} %)")
@@ -393,6 +401,7 @@ def main():
         "unexpected": len(unexpected), "shed_503": len(shed),
         "rss_mib": {k: round(v / 1024) for k, v in rss.items()}, "rss_drift_percent": round(drift, 1),
         "rss_seen_mib": {"lowest": round(min(seen_rss) / 1024), "highest": round(max(seen_rss) / 1024)},
+        "rss_settled_mib": round(settled_kib / 1024), "settle_seconds": args.settle,
         "live_heap_mib": {k: None if v is None else round(v) for k, v in heap.items()},
         "live_heap_drift_percent": None if heap_drift is None else round(heap_drift, 1),
         "java_opts": None if args.url else args.java_opts,

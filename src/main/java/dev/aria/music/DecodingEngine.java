@@ -36,6 +36,8 @@ final class DecodingEngine implements AutoCloseable {
      * the cost.
      */
     static final int DEFAULT_SHIFT = 32;
+    /** How long a lane stays idle before it gives its cache's memory back. */
+    static final long IDLE_RELEASE_MS = 1000;
 
     private final MusicDecoder decoder;
     private final MusicDecoder.Stepper stepper;
@@ -58,6 +60,8 @@ final class DecodingEngine implements AutoCloseable {
 
     // the engine thread's state
     private KvCache cache;
+    /** {@code cache}'s rows, for other threads to read. */
+    private volatile int cacheRows;
     /** Cache row i decodes stream {@code roles.get(i)} of attempt {@code rows.get(i)}. */
     private final List<Attempt> rows = new ArrayList<>();
     private final List<Integer> roles = new ArrayList<>();
@@ -196,15 +200,31 @@ final class DecodingEngine implements AutoCloseable {
         stepper.close();
     }
 
+    /**
+     * Waits for work; a lane idle for {@link #IDLE_RELEASE_MS} gives its cache's memory back (its size followed the
+     * most streams that ran at once; the next request starts again from two rows).
+     */
     private void idle() throws InterruptedException {
         lock.lock();
         try {
             while (submitted.isEmpty() && !closed) {
-                work.await();
+                if (cache == null) {
+                    work.await();
+                } else if (!work.await(IDLE_RELEASE_MS, TimeUnit.MILLISECONDS) && submitted.isEmpty()) {
+                    stepper.close(); // the step tensors read the cache in place
+                    cache.free();
+                    cache = null;
+                    cacheRows = 0;
+                }
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Rows of the lane's cache now (0 when it holds none). */
+    int cacheRows() {
+        return cacheRows;
     }
 
     private void admit() {
@@ -402,9 +422,9 @@ final class DecodingEngine implements AutoCloseable {
 
     /**
      * Makes the cache hold at least {@code streams} rows, called whenever streams are added, so that every stream has
-     * its row. It is allocated on first use (a decoder nobody asks for takes
-     * no cache memory) and grows by doubling up to the engine's capacity, so that its memory (2 MiB a row for the
-     * shipped decoders) follows the most streams that ran at once, not the most that could.
+     * its row. It is allocated on first use (a decoder nobody asks for takes no cache memory) and grows by doubling up
+     * to the engine's capacity, so that its memory (2 MiB a row for the shipped decoders) follows the most streams that
+     * ran at once since the lane was last idle ({@link #idle} frees it), not the most that could.
      */
     private void fitCache(int streams) {
         if (cache == null) {
@@ -412,6 +432,7 @@ final class DecodingEngine implements AutoCloseable {
         } else if (cache.rows() < streams) {
             cache = cache.grownTo(Math.min(capacity, Math.max(streams, 2 * cache.rows())));
         }
+        cacheRows = cache.rows();
     }
 
     /** Removes cache row {@code i}, moving the last row's stream into it. */

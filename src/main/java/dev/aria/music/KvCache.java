@@ -21,7 +21,10 @@ final class KvCache {
     private final int rowSize;
     private final FloatBuffer[] keys;
     private final FloatBuffer[] values;
+    /** The direct memory under {@link #keys} and {@link #values}, which {@link #free} hands back. */
+    private final ByteBuffer[] memory;
     private final int[] lengths;
+    private boolean freed;
 
     KvCache(DecoderCard card, int rows) {
         this.card = card;
@@ -29,16 +32,36 @@ final class KvCache {
         this.rowSize = card.cacheRowSize();
         this.keys = new FloatBuffer[card.layers()];
         this.values = new FloatBuffer[card.layers()];
+        this.memory = new ByteBuffer[2 * card.layers()];
         for (int l = 0; l < card.layers(); l++) {
-            keys[l] = direct(rows * rowSize);
-            values[l] = direct(rows * rowSize);
+            memory[2 * l] = bytes(rows * rowSize);
+            memory[2 * l + 1] = bytes(rows * rowSize);
+            keys[l] = memory[2 * l].asFloatBuffer();
+            values[l] = memory[2 * l + 1].asFloatBuffer();
         }
         this.lengths = new int[rows];
     }
 
     static FloatBuffer direct(int floats) {
-        return ByteBuffer.allocateDirect(Math.max(1, floats) * Float.BYTES).order(ByteOrder.nativeOrder())
-                .asFloatBuffer();
+        return bytes(floats).asFloatBuffer();
+    }
+
+    private static ByteBuffer bytes(int floats) {
+        return ByteBuffer.allocateDirect(Math.max(1, floats) * Float.BYTES).order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Hands the cache's memory back to the system now rather than at some later garbage collection (2 MiB a row for
+     * the shipped decoders). Nothing may read the cache afterwards: the caller has closed every tensor over its views
+     * ({@link MusicDecoder.Stepper#close}) and drops it.
+     */
+    void free() {
+        if (!freed) {
+            freed = true;
+            for (ByteBuffer b : memory) {
+                DirectMemory.free(b);
+            }
+        }
     }
 
     int rows() {

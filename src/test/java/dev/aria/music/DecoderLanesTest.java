@@ -131,6 +131,29 @@ class DecoderLanesTest {
         }
     }
 
+    @Test
+    void anIdleLaneGivesItsCacheBackAndDecodesTheSameAfterwards() throws Exception {
+        try (DecoderLanes lanes = new DecoderLanes(decoder, vocab, 8, 1, 0, 32)) {
+            List<GenerationSettings> four = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                four.add(settings(120, 70 + i));
+            }
+            List<int[]> first = runAll(lanes, four);
+            DecodingEngine lane = lanes.reserve(1, Duration.ZERO);
+            lane.release(1);
+            assertEquals(4, lane.cacheRows(), "the cache grew to the four streams");
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (lane.cacheRows() != 0 && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertEquals(0, lane.cacheRows(), "idle for " + DecodingEngine.IDLE_RELEASE_MS + " ms, the lane freed it");
+            List<int[]> again = runAll(lanes, four);
+            for (int i = 0; i < four.size(); i++) {
+                assertArrayEquals(first.get(i), again.get(i), "request " + i);
+            }
+        }
+    }
+
     /** Runs {@code requests} at once (each on the lane it is given) and returns their tokens. */
     private static List<int[]> runAll(DecoderLanes lanes, List<GenerationSettings> requests) throws Exception {
         List<Job> jobs = new ArrayList<>();
