@@ -61,7 +61,7 @@ final class DecodingEngine implements AutoCloseable {
     // the engine thread's state
     private KvCache cache;
     /** {@code cache}'s rows, for other threads to read. */
-    private volatile int cacheRows;
+    private volatile int heldRows;
     /** Cache row i decodes stream {@code roles.get(i)} of attempt {@code rows.get(i)}. */
     private final List<Attempt> rows = new ArrayList<>();
     private final List<Integer> roles = new ArrayList<>();
@@ -211,10 +211,7 @@ final class DecodingEngine implements AutoCloseable {
                 if (cache == null) {
                     work.await();
                 } else if (!work.await(IDLE_RELEASE_MS, TimeUnit.MILLISECONDS) && submitted.isEmpty()) {
-                    stepper.close(); // the step tensors read the cache in place
-                    cache.free();
-                    cache = null;
-                    cacheRows = 0;
+                    replaceCache(null);
                 }
             }
         } finally {
@@ -224,7 +221,7 @@ final class DecodingEngine implements AutoCloseable {
 
     /** Rows of the lane's cache now (0 when it holds none). */
     int cacheRows() {
-        return cacheRows;
+        return heldRows;
     }
 
     private void admit() {
@@ -428,11 +425,23 @@ final class DecodingEngine implements AutoCloseable {
      */
     private void fitCache(int streams) {
         if (cache == null) {
-            cache = decoder.cache(Math.min(capacity, Math.max(2, Integer.highestOneBit(streams - 1) << 1)));
+            replaceCache(decoder.cache(Math.min(capacity, Math.max(2, Integer.highestOneBit(streams - 1) << 1))));
         } else if (cache.rows() < streams) {
-            cache = cache.grownTo(Math.min(capacity, Math.max(streams, 2 * cache.rows())));
+            replaceCache(cache.grownTo(Math.min(capacity, Math.max(streams, 2 * cache.rows()))));
         }
-        cacheRows = cache.rows();
+    }
+
+    /**
+     * Makes {@code next} (null: none) the lane's cache and frees the one it replaces at once, after closing the step
+     * tensors that read it in place (the next step builds them over {@code next}).
+     */
+    private void replaceCache(KvCache next) {
+        if (cache != null) {
+            stepper.close();
+            cache.free();
+        }
+        cache = next;
+        heldRows = next == null ? 0 : next.rows();
     }
 
     /** Removes cache row {@code i}, moving the last row's stream into it. */

@@ -147,8 +147,7 @@ public final class MusicDecoder implements AutoCloseable {
         /** As {@link MusicDecoder#step}. */
         FloatBuffer step(KvCache cache, int n, int[] ids, float[] conditions, float[] masks) throws OrtException {
             if (cache != stepCache) { // the step tensors read one cache's rows in place
-                steps.values().forEach(StepTensors::close);
-                steps.clear();
+                close();
                 stepCache = cache;
             }
             StepTensors t = steps.computeIfAbsent(n, rows -> new StepTensors(cache, rows));

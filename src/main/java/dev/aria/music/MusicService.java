@@ -91,14 +91,14 @@ public class MusicService implements ModelStatus {
             try {
                 for (Map.Entry<Conditioning, MusicDecoder> e : load(dir, config.generation().intraOpThreads(),
                         config.models().decoderPrecision()).entrySet()) {
-                    DecoderLanes engine = new DecoderLanes(e.getValue(), vocab, config.generation().streams(),
+                    DecoderLanes lanes = new DecoderLanes(e.getValue(), vocab, config.generation().streams(),
                             lanes(config), config.generation().maxWaiting(), config.generation().windowShift());
-                    engines.put(e.getKey(), engine);
-                    Gauge.builder("aria.generate.streams", engine, DecoderLanes::reservedStreams)
+                    engines.put(e.getKey(), lanes);
+                    Gauge.builder("aria.generate.streams", lanes, DecoderLanes::reservedStreams)
                             .tag("conditioning", e.getKey().wireName())
                             .description("Decoding streams in use or promised (at most aria.generation.streams)")
                             .register(registry);
-                    Gauge.builder("aria.generate.waiting", engine, DecoderLanes::waiting)
+                    Gauge.builder("aria.generate.waiting", lanes, DecoderLanes::waiting)
                             .tag("conditioning", e.getKey().wireName())
                             .description("Requests waiting for decoding streams (at most aria.generation.max-waiting)")
                             .register(registry);
