@@ -2,20 +2,21 @@
 
 Interface (names as ONNX Runtime GenAI / Optimum decoder exports; training/onnx_decoder.py runs it):
   inputs   input_ids                 int64   [batch, sequence_length]
-           position_ids              int64   [batch, sequence_length]  rotary positions of the new tokens
-           attention_mask            int64   [batch, cache_capacity + sequence_length]  1 = attend: the cache
-                                     slots a row has filled, then the new tokens (attended causally)
+           position_ids              int64   [batch, sequence_length]  each row's slots: its filled length + t
+                                     (rotary positions; a row's last one gives its length to the attention)
            condition                 float32 [batch, 2]  (valence, arousal) - continuous_* only
            condition_mask            float32 [batch]  1 = the emotion, 0 = the null condition - continuous_*
                                      decoders trained with the null condition (classifier-free guidance) only
            past_key_values.N.key     float32 [batch, n_head, cache_capacity, head_dim]
            past_key_values.N.value   (same)
   outputs  logits                    float32 [batch, sequence_length, vocab]
-           present.N.key|value       float32 [batch, n_head, sequence_length, head_dim]: the new tokens' keys
-                                     and values only, for the caller to write into its cache at their positions
+           present.N.key|value       float32 [batch, n_head, cache_capacity, head_dim]: bound by the caller to
+                                     the memory of past_key_values.N.* (a shared buffer); ONNX Runtime's
+                                     GroupQueryAttention writes the new tokens' keys and values there in place
 The cache has a fixed capacity (the trained window, block_size) and every row its own length, so streams at
-different positions share one call. For continuous_token, positions 0 and 1 are the valence and arousal slots:
-their input ids are ignored (pass <PAD>).
+different positions share one call. A call from an empty cache may pass past_key_values of 0 slots instead: present.*
+are then the new tokens' keys and values, [batch, n_head, sequence_length, head_dim]. For continuous_token, positions
+0 and 1 are the valence and arousal slots: their input ids are ignored (pass <PAD>).
 
 Checks: onnx.checker; ONNX Runtime (training/onnx_decoder.py) against PyTorch's reference decoding
 (forward_cached, per stream) on a scenario of two streams at different lengths: prefills, then batched steps
@@ -49,7 +50,7 @@ def has_mask(cfg):
 
 
 def io_names(cfg):
-    ins = ["input_ids", "position_ids", "attention_mask"] + (["condition"] if has_condition(cfg) else []) + (
+    ins = ["input_ids", "position_ids"] + (["condition"] if has_condition(cfg) else []) + (
         ["condition_mask"] if has_mask(cfg) else [])
     outs = ["logits"]
     for i in range(cfg.n_layer):
@@ -63,14 +64,25 @@ def export(model, path):
     return onnx_graph.save(model, path)
 
 
+# weights per scale. Blocks of 128 decode up to 10 % faster, but ONNX Runtime 1.29's MatMulNBits then computes a row
+# differently when other rows share the call (a logit moves by up to 0.08 with 8-bit weights, 0.009 with 4-bit ones),
+# so a seed's piece would depend on who else is decoding; blocks of 32 keep every row what it is alone.
+BLOCK = {8: 32, 4: 32}
+
+
 def quantise(path, out, bits=8):
     """`bits`-bit weights (8 or 4) for every MatMul with constant weights (ONNX Runtime's MatMulNBits: symmetric,
-    blocks of 32 along the input dimension, accuracy level 4 = int8 arithmetic on activations quantised per row and
-    block). Unlike dynamic quantisation (DynamicQuantizeLinear), whose activation scale spans the whole batch tensor,
-    every row's result depends on that row alone, so a stream decodes the same tokens whoever else is in the batch."""
+    BLOCK[bits] weights a scale along the input dimension, accuracy level 4 = int8 arithmetic on activations quantised
+    per row and block). Unlike dynamic quantisation (DynamicQuantizeLinear), whose activation scale spans the whole
+    batch tensor, every row's result depends on that row alone, so a stream decodes the same tokens whoever else is in
+    the batch."""
+    import logging
+
     import onnx
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
-    q = MatMulNBitsQuantizer(onnx.load(str(path)), bits=bits, block_size=32, is_symmetric=True, accuracy_level=4)
+    logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer").setLevel(logging.WARNING)
+    q = MatMulNBitsQuantizer(onnx.load(str(path)), bits=bits, block_size=BLOCK[bits], is_symmetric=True,
+                             accuracy_level=4)
     q.process()
     q.model.save_model_to_file(str(out), False)
     return out
@@ -88,7 +100,8 @@ def add_quantised(model, path, bits, vectors_dir, windows):
     vectors = Path(vectors_dir, f"decoder_{model.cfg.conditioning}.{label}.json")
     vectors.write_text(json.dumps(vec))
     section = {"file": out.name,
-               "method": f"onnxruntime.quantization MatMulNBitsQuantizer: {bits}-bit symmetric weights in blocks of 32 "
+               "method": f"onnxruntime.quantization MatMulNBitsQuantizer: {bits}-bit symmetric weights in blocks of "
+                         f"{BLOCK[bits]} "
                          "for every MatMul with constant weights (MatMulNBits, accuracy level 4); rows independent "
                          "of each other",
                "max_abs_logit_diff_vs_pytorch_fp32": worst,
@@ -250,15 +263,15 @@ def write_card(model, ck, onnx_path, worst, args, nodes, quant, int4):
     ins, outs = io_names(cfg)
     hd = cfg.n_embd // cfg.n_head
     shapes = {"input_ids": ["batch", "sequence_length"], "position_ids": ["batch", "sequence_length"],
-              "attention_mask": ["batch", "cache_capacity + sequence_length"], "condition": ["batch", 2],
+              "condition": ["batch", 2],
               "condition_mask": ["batch"], "logits": ["batch", "sequence_length", cfg.vocab_size]}
     io = {"inputs": [], "outputs": []}
     for n in ins:
         shp = shapes.get(n, ["batch", cfg.n_head, "cache_capacity", hd])
-        io["inputs"].append({"name": n, "dtype": "int64" if n in ("input_ids", "position_ids", "attention_mask")
+        io["inputs"].append({"name": n, "dtype": "int64" if n in ("input_ids", "position_ids")
                              else "float32", "shape": shp})
     for n in outs:
-        shp = shapes.get(n, ["batch", cfg.n_head, "sequence_length", hd])
+        shp = shapes.get(n, ["batch", cfg.n_head, "cache_capacity", hd])
         io["outputs"].append({"name": n, "dtype": "float32", "shape": shp})
     ds = Path(args.dataset_json)
     ev = Path(args.eval_json) if args.eval_json else None
@@ -270,8 +283,9 @@ def write_card(model, ck, onnx_path, worst, args, nodes, quant, int4):
         "architecture": {k: getattr(cfg, k) for k in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd",
                                                       "d_condition", "dropout", "null_condition")},
         "positions": "rotary (RoPE) at position_ids",
-        "cache": f"fixed capacity {cfg.block_size} slots per stream; present.* = the new tokens' keys and values, "
-                 "written by the caller at their positions; attention_mask marks the filled slots",
+        "cache": f"fixed capacity {cfg.block_size} slots per stream, shared by past_key_values.* and present.* (one "
+                 "buffer: the new tokens' keys and values are written in place at their positions); a row's length "
+                 "is its last position_ids + 1",
         "prefix": {"continuous_concat": "[<START>]", "continuous_token": "[<PAD>, <PAD>, <START>] (slots 0, 1 carry v, a)",
                    "discrete_token": "[<Vk>, <Ak>, <START>]", "none": "[<START>]"}[cfg.conditioning],
         "null_condition": {"continuous_concat": "condition_mask 0 (a learned vector replaces the projected emotion)",
@@ -281,8 +295,9 @@ def write_card(model, ck, onnx_path, worst, args, nodes, quant, int4):
         "vocabulary": "vocab.json",
         "io": io,
         "opset": OPSET,
-        "graph": f"{nodes} nodes, written by training/onnx_graph.py (q and k head dimensions reordered, RoPE folded into "
-                 "the projection, shared rotary tables and attention bias)",
+        "graph": f"{nodes} nodes, written by training/onnx_graph.py (one com.microsoft GroupQueryAttention a layer: "
+                 "packed q|k|v, rotary positions, attention over the filled slots, the cache written in place; q and k "
+                 "head dimensions reordered for its rotary layout)",
         "int8": quant,
         "int4": int4,
         "onnx_runtime_check": {"max_abs_logit_diff_vs_pytorch": worst, "vectors": f"training/tests/vectors/decoder_{cfg.conditioning}.json"},
@@ -303,14 +318,16 @@ def write_card(model, ck, onnx_path, worst, args, nodes, quant, int4):
         "serving": json.loads(Path(args.serving_json).read_text()) if args.serving_json else None,
         "comparison": comparison(),
     }
-    if "previous_card" in ck:  # re-exported weights keep the provenance and figures of the card they came with
+    if "previous_card" in ck:  # re-exported weights keep everything of their card that the graph does not change
         prev = ck["previous_card"]
-        for key in ("id", "training", "data", "data_credits", "labels", "evaluation", "comparison"):
-            if key in prev:
-                card[key] = prev[key]
-        card.pop("key", None)
-        card["export_command"] = (f"python -m training.export --ckpt {args.ckpt} --name {args.name} (the weights of "
-                                  f"{prev['id']}, re-exported from its ONNX file to this interface)")
+        fresh = ("file", "io", "opset", "graph", "cache", "positions", "int8", "int4", "onnx_runtime_check", "parameters")
+        card = {**{k: v for k, v in prev.items() if k not in fresh}, **{k: card[k] for k in fresh}}
+        for part in ("int8", "int4"):  # e.g. the served evaluation: the same weights compute the same function
+            if isinstance(prev.get(part), dict) and isinstance(card.get(part), dict):
+                card[part] = {**{k: v for k, v in prev[part].items() if k not in card[part]}, **card[part]}
+        card["export_command"] = (f"python -m training.export --ckpt {args.ckpt} --name {args.name} --dataset_json "
+                                  f"{args.dataset_json} (the weights of {prev['id']}, re-exported from its ONNX file to "
+                                  "this interface)")
     path = onnx_path.with_suffix(".json")
     path.write_text(json.dumps(card, indent=1) + "\n")
     return path

@@ -1,19 +1,21 @@
 """The decoder's ONNX graph for batched incremental decoding, written node by node from a MusicTransformer's weights.
 
-torch.onnx.export traces `forward_step` into about 770 nodes, most of them shape arithmetic (Shape, Gather,
-Unsqueeze, Concat) around every view and the rotary embedding recomputed in every layer. At one token a step, ONNX
-Runtime's cost per node, not the arithmetic, then sets the speed. This graph computes the same function with about
-180 nodes, by folding into the weights and into shared tables what need not run per layer or per step:
+torch.onnx.export traces `forward_step` into about 770 nodes, most of them shape arithmetic around every view and the
+rotary embedding recomputed in every layer. At one token a step, ONNX Runtime's cost per node then weighs as much
+as the arithmetic. This graph computes the same function with about 70 nodes:
 
+  - each layer's attention is one com.microsoft GroupQueryAttention node (ONNX Runtime's kernel for decoding with a
+    key/value cache): it takes the packed q|k|v projection, turns q and k by their rotary positions itself, attends
+    over each row's filled slots only (seqlens_k) and, when the caller binds present.* to the same memory as
+    past_key_values.* (a shared buffer, as ONNX Runtime GenAI does), writes the new keys and values into the cache
+    in place, so nothing is copied;
   - the head dimensions of q and k are reordered in the projection's weights (even ones, then odd ones), so that a
-    rotary pair is (j, j + D/2) and RoPE is t cos + rotate_half(t) sin with rotate_half(t) = (-t2, t1) on the two
-    halves, instead of strided slices and a stack: a permutation applied to both q and k leaves every dot product,
-    and so attention, unchanged; the keys in the cache are stored in that order, which only this graph reads;
-  - 1/sqrt(head_dim) is folded into q's columns;
-  - the cos and sin of every position (the trained window) are constant tables, gathered once at position_ids
-    and shared by all layers; the attention bias (cache slots marked in attention_mask, the new tokens causal) is
-    built once and shared as well;
-  - Reshape takes constant shapes whose 0 copies a dimension (no shape arithmetic);
+    rotary pair is (j, j + D/2), the kernel's non-interleaved layout: a permutation applied to both q and k leaves
+    every dot product, and so attention, unchanged; the keys in the cache are stored in that order, which only this
+    graph reads;
+  - 1/sqrt(head_dim) is folded into q's columns (the kernel's scale is 1);
+  - the cos and sin of every position (the trained window) are constant tables shared by all layers, and each
+    row's length (seqlens_k, total_sequence_length) is computed once from position_ids;
   - continuous_concat's emotion vector is added to a token embedding padded with zeros instead of concatenated.
 GELU is written as the erf form that ONNX Runtime fuses into one kernel, LayerNormalization is the ONNX operator.
 The interface is the one training/export.py documents; export.py checks the graph against PyTorch's reference
@@ -84,19 +86,17 @@ def build(model):
     g = _Graph()
 
     inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "sequence_length"]),
-              helper.make_tensor_value_info("position_ids", TensorProto.INT64, ["batch", "sequence_length"]),
-              helper.make_tensor_value_info("attention_mask", TensorProto.INT64,
-                                            ["batch", "cache_capacity + sequence_length"])]
+              helper.make_tensor_value_info("position_ids", TensorProto.INT64, ["batch", "sequence_length"])]
     if has_cond:
         inputs.append(helper.make_tensor_value_info("condition", TensorProto.FLOAT, ["batch", 2]))
     if has_mask:
         inputs.append(helper.make_tensor_value_info("condition_mask", TensorProto.FLOAT, ["batch"]))
-    past = ["batch", H, "cache_capacity", D]
+    past = ["batch", H, "past_sequence_length", D]
     for i in range(cfg.n_layer):
         inputs += [helper.make_tensor_value_info(f"past_key_values.{i}.key", TensorProto.FLOAT, past),
                    helper.make_tensor_value_info(f"past_key_values.{i}.value", TensorProto.FLOAT, past)]
     outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", "sequence_length", V])]
-    present = ["batch", H, "sequence_length", D]
+    present = ["batch", H, "present_sequence_length", D]
     for i in range(cfg.n_layer):
         outputs += [helper.make_tensor_value_info(f"present.{i}.key", TensorProto.FLOAT, present),
                     helper.make_tensor_value_info(f"present.{i}.value", TensorProto.FLOAT, present)]
@@ -139,51 +139,28 @@ def build(model):
                                     g.const(f"axis_last{k}", np.array([-1], np.int64))])
             x = g.op("Where", [at, slots[k], x])
 
-    # ---- shared by the layers: rotary tables at position_ids, attention bias
+    # ---- shared by the layers: the rotary tables and each row's length
     cos_t, sin_t = _rope_tables(cfg)
-    i64 = lambda name, v: g.const(name, np.array(v, np.int64))  # noqa: E731
-    cos = g.op("Unsqueeze", [g.op("Gather", [g.const("rope_cos", cos_t), "position_ids"], axis=0), i64("ax2", [2])])
-    sin = g.op("Unsqueeze", [g.op("Gather", [g.const("rope_sin", sin_t), "position_ids"], axis=0), i64("ax2b", [2])])
-    halves = i64("halves", [D // 2, D // 2])
-
-    def rope(t):
-        """t [B, T, H, D] (reordered layout) rotated: t cos + rotate_half(t) sin, rotate_half(t) = (-t2, t1)."""
-        t1, t2 = g.op("Split", [t, halves], n_out=2, axis=-1)
-        turned = g.op("Concat", [g.op("Neg", [t2]), t1], axis=-1)
-        return g.op("Add", [g.op("Mul", [t, cos]), g.op("Mul", [turned, sin])])
-
-    T = g.op("Gather", [g.op("Shape", ["input_ids"]), i64("one", 1)], axis=0)
-    S = g.op("Gather", [g.op("Shape", ["past_key_values.0.key"]), i64("two", 2)], axis=0)
-    j = g.op("Range", [i64("zero", 0), g.op("Add", [S, T]), i64("step", 1)])  # [S + T]
-    i = g.op("Add", [g.op("Range", [i64("zero_b", 0), T, i64("step_b", 1)]), S])  # [T]
-    causal = g.op("LessOrEqual", [g.op("Unsqueeze", [j, i64("ax0", [0])]), g.op("Unsqueeze", [i, i64("ax1", [1])])])
-    filled = g.op("Unsqueeze", [g.op("Greater", ["attention_mask", i64("zero_c", 0)]), i64("ax12", [1, 2])])
-    bias = g.op("Where", [g.op("And", [filled, causal]), g.const("zero_f", np.array(0.0, np.float32)),
-                          g.const("minus_inf", np.array(-np.inf, np.float32))])  # [B, 1, T, S + T]
-
-    parts = g.op("Concat", [g.op("Unsqueeze", [S, i64("ax0b", [0])]), g.op("Unsqueeze", [T, i64("ax0c", [0])])],
-                 axis=0)  # [S, T]: the cache's part of the attention weights, and the new tokens'
-    heads = i64("shape_heads", [0, 0, H, D])
-    merged = i64("shape_merged", [0, 0, C])
+    g.const("rope_cos", cos_t[:, : D // 2].copy())  # [block_size, D/2]: GroupQueryAttention's half tables
+    g.const("rope_sin", sin_t[:, : D // 2].copy())
+    last = g.op("Gather", ["position_ids", g.const("last", np.array(-1, np.int64))], axis=1)  # [B]
+    seqlens = g.op("Cast", [last], to=TensorProto.INT32)  # seqlens_k: each row's length after this call, minus 1
+    total = g.op("Cast", [g.op("Add", [g.op("ReduceMax", [last], keepdims=0), g.const("one", np.array(1, np.int64))])],
+                 to=TensorProto.INT32)  # total_sequence_length: the longest row's
     for li, blk in enumerate(model.blocks):
         p = f"l{li}."
         h = g.op("LayerNormalization", [x, g.const(p + "ln1_w", _np(blk.ln1.weight)), g.const(p + "ln1_b", _np(blk.ln1.bias))],
                  axis=-1, epsilon=blk.ln1.eps)
         Wm, bm = _qkv_weights(blk, cfg)
-        proj = g.op("Add", [g.op("MatMul", [h, g.const(p + "qkv_w", Wm)]), g.const(p + "qkv_b", bm)])
-        q, k, v = (g.op("Reshape", [t, heads]) for t in g.op("Split", [proj, i64(p + "split", [C] * 3)], n_out=3,
-                                                               axis=-1))
-        q, k, v = (g.op("Transpose", [t], perm=[0, 2, 1, 3]) for t in (rope(q), rope(k), v))  # [B, H, T, D]
-        g.nodes.append(helper.make_node("Identity", [k], [f"present.{li}.key"]))
-        g.nodes.append(helper.make_node("Identity", [v], [f"present.{li}.value"]))
-        # attention over the cache and the new tokens without copying the cache into one tensor: scores of both,
-        # one softmax, then the weighted sums of both
-        scores = g.op("Concat", [g.op("MatMul", [q, g.op("Transpose", [f"past_key_values.{li}.key"], perm=[0, 1, 3, 2])]),
-                                 g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])], axis=-1)
-        w_past, w_new = g.op("Split", [g.op("Softmax", [g.op("Add", [scores, bias])], axis=-1), parts], n_out=2,
-                             axis=-1)
-        y = g.op("Add", [g.op("MatMul", [w_past, f"past_key_values.{li}.value"]), g.op("MatMul", [w_new, v])])
-        y = g.op("Reshape", [g.op("Transpose", [y], perm=[0, 2, 1, 3]), merged])
+        qkv = g.op("Add", [g.op("MatMul", [h, g.const(p + "qkv_w", Wm)]), g.const(p + "qkv_b", bm)])  # [B, T, 3C]
+        g.count += 1
+        y = f"attention_{li}"
+        g.nodes.append(helper.make_node(
+            "GroupQueryAttention",
+            [qkv, "", "", f"past_key_values.{li}.key", f"past_key_values.{li}.value", seqlens, total, "rope_cos",
+             "rope_sin"],
+            [y, f"present.{li}.key", f"present.{li}.value"], name=f"n{g.count}_GroupQueryAttention",
+            domain="com.microsoft", num_heads=H, kv_num_heads=H, scale=1.0, do_rotary=1, rotary_interleaved=0))
         y = g.op("Add", [g.op("MatMul", [y, g.const(p + "proj_w", _np(blk.attn.proj.weight).T)]),
                          g.const(p + "proj_b", _np(blk.attn.proj.bias))])
         x = g.op("Add", [x, y])
@@ -201,7 +178,8 @@ def build(model):
     g.nodes.append(helper.make_node("MatMul", [x, g.const("head_w", _np(model.head.weight).T)], ["logits"]))
 
     graph = helper.make_graph(g.nodes, "music_decoder", inputs, outputs, g.inits)
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="aria training/onnx_graph.py")
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("com.microsoft", 1)],
+                          producer_name="aria training/onnx_graph.py")
     m.ir_version = 8
     return m
 

@@ -18,13 +18,15 @@ import dev.aria.onnx.SessionSettings;
  * {@link KvCache}: {@link #step} advances every stream in rows {@code 0 .. n-1} by one token in one call, whatever
  * their lengths (each row has its own positions and attention mask), and {@link #encode} runs the first tokens of
  * some streams (a prefix, or a slid window) from an empty cache. The graph's inputs are {@code input_ids},
- * {@code position_ids}, {@code attention_mask} (the cache's filled slots, then the new tokens), {@code condition}
- * and {@code condition_mask} where the decoder takes them, and {@code past_key_values.N.key|value}; its outputs are
- * {@code logits} and {@code present.N.key|value}, the new tokens' keys and values only.
+ * {@code position_ids} (each row's slots: its length, then on; the graph takes a row's length from its last one),
+ * {@code condition} and {@code condition_mask} where the decoder takes them, and {@code past_key_values.N.key|value};
+ * its outputs are {@code logits} and {@code present.N.key|value}. Each layer's attention is ONNX Runtime's
+ * GroupQueryAttention, which reads each row's filled slots only.
  *
- * <p>A step allocates nothing: for each batch size a {@link Stepper} builds, once, the input tensors over direct
- * buffers it refills and the output tensors ONNX Runtime writes into (pinned outputs), and the cache's rows are read in
- * place. The session is shared: several threads may decode with one decoder at once, each through its own
+ * <p>A step allocates nothing and copies no keys or values: for each batch size a {@link Stepper} builds, once, the
+ * input tensors over direct buffers it refills and the output tensors ONNX Runtime writes into (pinned outputs), and
+ * both {@code past_key_values.N.*} and {@code present.N.*} are tensors over the cache's own rows (a shared buffer), so
+ * ONNX Runtime writes the new token's key and value into the cache in place. The session is shared: several threads may decode with one decoder at once, each through its own
  * {@link #stepper()} and cache ({@link #step} uses a stepper of the decoder's own: one thread at a time).
  */
 public final class MusicDecoder implements AutoCloseable {
@@ -75,19 +77,16 @@ public final class MusicDecoder implements AutoCloseable {
             throws OrtException {
         long[] ids = new long[k * t];
         long[] positions = new long[k * t];
-        long[] mask = new long[k * t];
         for (int b = 0; b < k; b++) {
             for (int i = 0; i < t; i++) {
                 ids[b * t + i] = tokens[b][i];
                 positions[b * t + i] = i;
-                mask[b * t + i] = 1;
             }
         }
         Map<String, OnnxTensor> in = new LinkedHashMap<>();
         try {
             in.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {k, t}));
             in.put("position_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(positions), new long[] {k, t}));
-            in.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {k, t}));
             if (card.takesCondition()) {
                 in.put("condition", OnnxTensor.createTensor(env, FloatBuffer.wrap(conditions, 0, 2 * k),
                         new long[] {k, 2}));
@@ -95,7 +94,7 @@ public final class MusicDecoder implements AutoCloseable {
             if (card.takesConditionMask()) {
                 in.put("condition_mask", OnnxTensor.createTensor(env, FloatBuffer.wrap(masks, 0, k), new long[] {k}));
             }
-            long[] empty = {k, card.heads(), 0, card.headDim()};
+            long[] empty = {k, card.heads(), 0, card.headDim()}; // no cache: present.* are the t new slots
             for (int l = 0; l < card.layers(); l++) {
                 in.put("past_key_values." + l + ".key", OnnxTensor.createTensor(env, FloatBuffer.allocate(0), empty));
                 in.put("past_key_values." + l + ".value", OnnxTensor.createTensor(env, FloatBuffer.allocate(0), empty));
@@ -159,11 +158,6 @@ public final class MusicDecoder implements AutoCloseable {
                 }
                 t.ids.put(r, ids[r]);
                 t.positions.put(r, length);
-                int base = r * (slots + 1);
-                for (int j = 0; j < slots; j++) {
-                    t.mask.put(base + j, j < length ? 1 : 0);
-                }
-                t.mask.put(base + slots, 1);
             }
             if (card.takesCondition()) {
                 t.condition.put(0, conditions, 0, 2 * n);
@@ -172,11 +166,7 @@ public final class MusicDecoder implements AutoCloseable {
                 t.conditionMask.put(0, masks, 0, n);
             }
             try (OrtSession.Result ignored = session.run(t.inputs, t.outputs)) {
-                for (int l = 0; l < card.layers(); l++) {
-                    for (int r = 0; r < n; r++) {
-                        cache.append(r, l, t.presentKeys[l], t.presentValues[l], r, 1);
-                    }
-                }
+                // the new keys and values are in the cache already (present.* share its memory)
             }
             for (int r = 0; r < n; r++) {
                 cache.grow(r, 1);
@@ -196,46 +186,37 @@ public final class MusicDecoder implements AutoCloseable {
     private final class StepTensors implements AutoCloseable {
         final LongBuffer ids;
         final LongBuffer positions;
-        final LongBuffer mask;
         final FloatBuffer condition;
         final FloatBuffer conditionMask;
         final FloatBuffer logits;
-        final FloatBuffer[] presentKeys;
-        final FloatBuffer[] presentValues;
         final Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
         final Map<String, OnnxTensor> outputs = new LinkedHashMap<>();
         StepTensors(KvCache cache, int n) {
             try {
                 ids = longs(n);
                 positions = longs(n);
-                mask = longs(n * (card.context() + 1));
                 condition = KvCache.direct(2 * n);
                 conditionMask = KvCache.direct(n);
                 logits = KvCache.direct(n * card.vocabSize());
-                presentKeys = new FloatBuffer[card.layers()];
-                presentValues = new FloatBuffer[card.layers()];
                 inputs.put("input_ids", OnnxTensor.createTensor(env, ids, new long[] {n, 1}));
                 inputs.put("position_ids", OnnxTensor.createTensor(env, positions, new long[] {n, 1}));
-                inputs.put("attention_mask", OnnxTensor.createTensor(env, mask, new long[] {n, card.context() + 1}));
                 if (card.takesCondition()) {
                     inputs.put("condition", OnnxTensor.createTensor(env, condition, new long[] {n, 2}));
                 }
                 if (card.takesConditionMask()) {
                     inputs.put("condition_mask", OnnxTensor.createTensor(env, conditionMask, new long[] {n}));
                 }
-                long[] past = {n, card.heads(), card.context(), card.headDim()};
+                long[] rows = {n, card.heads(), card.context(), card.headDim()};
                 for (int l = 0; l < card.layers(); l++) {
-                    inputs.put("past_key_values." + l + ".key", OnnxTensor.createTensor(env, cache.view(l, false, n), past));
-                    inputs.put("past_key_values." + l + ".value", OnnxTensor.createTensor(env, cache.view(l, true, n), past));
+                    for (String part : new String[] {"key", "value"}) {
+                        boolean value = part.equals("value");
+                        inputs.put("past_key_values." + l + "." + part,
+                                OnnxTensor.createTensor(env, cache.view(l, value, n), rows));
+                        outputs.put("present." + l + "." + part,
+                                OnnxTensor.createTensor(env, cache.view(l, value, n), rows)); // the same memory
+                    }
                 }
                 outputs.put("logits", OnnxTensor.createTensor(env, logits, new long[] {n, 1, card.vocabSize()}));
-                long[] present = {n, card.heads(), 1, card.headDim()};
-                for (int l = 0; l < card.layers(); l++) {
-                    presentKeys[l] = KvCache.direct(n * card.heads() * card.headDim());
-                    presentValues[l] = KvCache.direct(n * card.heads() * card.headDim());
-                    outputs.put("present." + l + ".key", OnnxTensor.createTensor(env, presentKeys[l], present));
-                    outputs.put("present." + l + ".value", OnnxTensor.createTensor(env, presentValues[l], present));
-                }
             } catch (OrtException e) {
                 close();
                 throw new IllegalStateException("cannot prepare the decoder's tensors for " + n + " streams", e);
