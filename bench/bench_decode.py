@@ -9,7 +9,7 @@ The PyTorch module is rebuilt from the ONNX file's initialisers (training/onnx_t
 needed. Where torch is not installed (the test environment), (a) and (b) run the same algorithms on ONNX Runtime
 from Python instead, and say so.
 
-    python bench/bench_decode.py                 # the whole table (about 15 minutes on 2 cores)
+    python bench/bench_decode.py                 # the whole table (about 10 minutes on 2 cores)
     python bench/bench_decode.py --short         # (a) vs (c) at 256 tokens; exit status 1 unless (c) is faster
 
 Needs `./mvnw package` (target/quarkus-app, target/test-classes) and, for the classpath of (c), Maven's

@@ -4,6 +4,7 @@ rounds), so that a machine whose speed drifts treats them alike.
 
     python bench/step_time.py models/music_continuous_concat.int4.onnx models/music_continuous_concat.int8.onnx
     python bench/step_time.py --batch 2 --fill 240 A.onnx B.onnx     # e.g. a decoder file of an earlier commit
+    python bench/step_time.py --products --batch 4 FILE.onnx         # the file's weight products alone
 
 It reads both interfaces the project has shipped: the graph with GroupQueryAttention (present.* bound to the memory of
 past_key_values.*) and the earlier one with an attention_mask input and the new tokens' keys and values as outputs.
@@ -61,6 +62,38 @@ def prepared(path, batch, fill):
     return s, io, held
 
 
+def products(path, batch):
+    """A session of the file's weight products alone (its MatMulNBits nodes, each on an input of its own of `batch`
+    rows) and its io binding: what the arithmetic of a step costs without the rest of the graph."""
+    import onnx
+    from onnx import TensorProto, helper
+    src = onnx.load(str(path))
+    inits = {i.name: i for i in src.graph.initializer}
+    nodes, ins, outs, used = [], [], [], {}
+    for j, n in enumerate(x for x in src.graph.node if x.op_type == "MatMulNBits"):
+        attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
+        ins.append(helper.make_tensor_value_info(f"x{j}", TensorProto.FLOAT, [batch, 1, attrs["K"]]))
+        outs.append(helper.make_tensor_value_info(f"y{j}", TensorProto.FLOAT, None))
+        nodes.append(helper.make_node("MatMulNBits", [f"x{j}", *n.input[1:]], [f"y{j}"], domain="com.microsoft", **attrs))
+        used.update({i: inits[i] for i in n.input[1:] if i in inits})
+    if not nodes:
+        raise SystemExit(f"{path}: no MatMulNBits (a float32 file?)")
+    g = helper.make_graph(nodes, "products", ins, outs, list(used.values()))
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+    m.ir_version = 8
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    s = ort.InferenceSession(m.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    io = s.io_binding()
+    for i in ins:
+        io.bind_cpu_input(i.name, np.random.default_rng(0).random((batch, 1, i.type.tensor_type.shape.dim[2].dim_value),
+                                                                  dtype=np.float32))
+    for o in outs:
+        io.bind_output(o.name, "cpu")
+    return s, io, []
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("files", nargs="+")
@@ -68,8 +101,9 @@ def main():
     ap.add_argument("--fill", type=int, default=240)
     ap.add_argument("--calls", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--products", action="store_true", help="time each file's MatMulNBits nodes alone")
     a = ap.parse_args()
-    runs = [(f, *prepared(f, a.batch, a.fill)) for f in a.files]
+    runs = [(f, *(products(f, a.batch) if a.products else prepared(f, a.batch, a.fill))) for f in a.files]
     for _, s, io, _ in runs:
         for _ in range(200):
             s.run_with_iobinding(io)
@@ -80,7 +114,8 @@ def main():
             for _ in range(a.calls):
                 s.run_with_iobinding(io)
             times[f].append((time.perf_counter() - t) / a.calls * 1e3)
-    print(f"onnxruntime {ort.__version__}, one thread, batch {a.batch}, {a.fill} slots filled, "
+    what = "the weight products alone" if a.products else f"{a.fill} slots filled"
+    print(f"onnxruntime {ort.__version__}, one thread, batch {a.batch}, {what}, "
           f"{a.calls} calls x {a.rounds} rounds")
     for f, v in times.items():
         print(f"{f:60s} best {min(v):.3f} ms  median {statistics.median(v):.3f} ms")

@@ -69,7 +69,7 @@ def _load_graph_layout(model, init):
     cfg = model.cfg
     C, H = cfg.n_embd, cfg.n_head
     D = C // H
-    T = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))  # noqa: E731
+    T = lambda a: torch.from_numpy(np.array(a, dtype=np.float32))  # a writable copy  # noqa: E731
     state = {"tok_emb.weight": init["tok_emb"][:, : model.tok_emb.weight.shape[1]]}
     if cfg.conditioning == "continuous_concat":
         state["cond.weight"] = init["cond_w"][:, C - cfg.d_condition:].T

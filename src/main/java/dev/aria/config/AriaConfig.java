@@ -57,8 +57,8 @@ public interface AriaConfig {
          * {@code aria.models.decoder-precision}: {@code int4} (default) serves each decoder's 4-bit quantisation
          * ({@code music_<conditioning>.int4.onnx}: 4-bit weights in blocks of 32, ONNX Runtime's MatMulNBits),
          * {@code int8} its 8-bit one, where its card says that held-out NLL stayed within 0.01 of the float32 file's,
-         * else the next more precise file; {@code fp32} always serves the float32 file. A token takes about 0.8 (int4),
-         * 1 (int8) and 1.6 (fp32) times as long on one core (README, Speed).
+         * else the next more precise file; {@code fp32} always serves the float32 file. A token takes about as long
+         * with int4 as with int8, and about 1.9 times as long with fp32, on one core (README, Speed).
          */
         @WithDefault("int4")
         @jakarta.validation.constraints.Pattern(regexp = "int4|int8|fp32")
