@@ -24,6 +24,8 @@ final class KvCache {
     /** The direct memory under {@link #keys} and {@link #values}, which {@link #free} hands back. */
     private final ByteBuffer[] memory;
     private final int[] lengths;
+    /** {@link #shift}'s working copy of one head's keys, kept between shifts. */
+    private float[] turned = new float[0];
     private boolean freed;
 
     KvCache(DecoderCard card, int rows) {
@@ -141,25 +143,27 @@ final class KvCache {
             cos[j] = (float) Math.cos(angle);
             sin[j] = (float) Math.sin(angle);
         }
+        int n = keep * d; // one head's kept slots: one contiguous run of floats
+        if (turned.length < n) {
+            turned = new float[n];
+        }
+        float[] t = turned;
         for (int l = 0; l < card.layers(); l++) {
-            FloatBuffer k = keys[l];
-            FloatBuffer v = values[l];
             for (int h = 0; h < card.heads(); h++) {
                 int base = row * rowSize + h * card.context() * d;
-                // front to back: slot t is written after slot t + drop, its source, has been read
-                for (int t = 0; t < keep; t++) {
-                    int src = base + (t + drop) * d;
-                    int dst = base + t * d;
+                // keys: read in bulk, turned in a plain array loop, written back in bulk
+                keys[l].get(base + drop * d, t, 0, n);
+                for (int o = 0; o < n; o += d) {
                     for (int j = 0; j < half; j++) {
-                        float k1 = k.get(src + j);
-                        float k2 = k.get(src + half + j);
-                        k.put(dst + j, k1 * cos[j] + k2 * sin[j]);
-                        k.put(dst + half + j, k2 * cos[j] - k1 * sin[j]);
-                    }
-                    for (int j = 0; j < d; j++) {
-                        v.put(dst + j, v.get(src + j));
+                        float k1 = t[o + j];
+                        float k2 = t[o + half + j];
+                        t[o + j] = k1 * cos[j] + k2 * sin[j];
+                        t[o + half + j] = k2 * cos[j] - k1 * sin[j];
                     }
                 }
+                keys[l].put(base, t, 0, n);
+                // values: moved as they are (overlapping ranges of one buffer copy as if through a temporary)
+                values[l].put(base, values[l], base + drop * d, n);
             }
         }
         lengths[row] = keep;
