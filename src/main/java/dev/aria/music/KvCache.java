@@ -8,11 +8,11 @@ import java.nio.FloatBuffer;
  * The key/value cache of up to {@code rows} decoding streams of one decoder, with a fixed number of rows (the engine
  * moves its streams into a larger cache, {@link #grownTo}, when more run at once than fit): per layer one
  * direct buffer of keys and one of values, each {@code [rows, heads, window, headDim]} floats, which ONNX Runtime
- * reads in place (no copy) as the {@code past_key_values.*} inputs of the first {@code n} rows. A stream keeps its row
- * for as long as it runs and fills its slots from 0; the decoder writes the new tokens' keys and values at the stream's
- * length and the attention mask hides the slots beyond it. Streams are kept in rows {@code 0 .. n-1} ({@link #move}
- * closes a gap), so that one call can take all of them. Unused slots hold zeros or old finite values, never NaN: a
- * masked slot is still multiplied by its zero attention weight. Not thread-safe: one engine thread owns it.
+ * reads and writes in place (no copy) as both the {@code past_key_values.*} inputs and the {@code present.*} outputs
+ * of the first {@code n} rows. A stream keeps its row for as long as it runs and fills its slots from 0; a step's
+ * attention writes the new token's key and value at the stream's length and reads the slots before it only, so what
+ * lies beyond a stream's length is never read. Streams are kept in rows {@code 0 .. n-1} ({@link #move} closes a
+ * gap), so that one call can take all of them. Not thread-safe: one engine thread owns it.
  */
 final class KvCache {
 

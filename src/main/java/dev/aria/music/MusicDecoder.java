@@ -16,7 +16,7 @@ import dev.aria.onnx.SessionSettings;
 /**
  * One ONNX decoder (the graph {@code training/export.py} writes), loaded once. It runs batches of streams over a
  * {@link KvCache}: {@link #step} advances every stream in rows {@code 0 .. n-1} by one token in one call, whatever
- * their lengths (each row has its own positions and attention mask), and {@link #encode} runs the first tokens of
+ * their lengths (each row has its own positions and length), and {@link #encode} runs the first tokens of
  * some streams (a prefix, or a slid window) from an empty cache. The graph's inputs are {@code input_ids},
  * {@code position_ids} (each row's slots: its length, then on; the graph takes a row's length from its last one),
  * {@code condition} and {@code condition_mask} where the decoder takes them, and {@code past_key_values.N.key|value};
@@ -26,7 +26,8 @@ import dev.aria.onnx.SessionSettings;
  * <p>A step allocates nothing and copies no keys or values: for each batch size a {@link Stepper} builds, once, the
  * input tensors over direct buffers it refills and the output tensors ONNX Runtime writes into (pinned outputs), and
  * both {@code past_key_values.N.*} and {@code present.N.*} are tensors over the cache's own rows (a shared buffer), so
- * ONNX Runtime writes the new token's key and value into the cache in place. The session is shared: several threads may decode with one decoder at once, each through its own
+ * ONNX Runtime writes the new token's key and value into the cache in place. The session is shared: several threads
+ * may decode with one decoder at once, each through its own
  * {@link #stepper()} and cache ({@link #step} uses a stepper of the decoder's own: one thread at a time).
  */
 public final class MusicDecoder implements AutoCloseable {
