@@ -15,7 +15,7 @@ import dev.aria.onnx.SessionSettings;
 
 /**
  * One ONNX decoder (the graph {@code training/export.py} writes), loaded once. It runs batches of streams over a
- * {@link KvCache}: {@link #step} advances every stream in rows {@code 0 .. n-1} by one token in one call, whatever
+ * {@link KvCache}: a {@link Stepper}'s {@code step} advances every stream in rows {@code 0 .. n-1} by one token in one call, whatever
  * their lengths (each row has its own positions and length), and {@link #encode} runs the first tokens of
  * some streams (a prefix, or a slid window) from an empty cache. The graph's inputs are {@code input_ids},
  * {@code position_ids} (each row's slots: its length, then on; the graph takes a row's length from its last one),
@@ -27,15 +27,13 @@ import dev.aria.onnx.SessionSettings;
  * input tensors over direct buffers it refills and the output tensors ONNX Runtime writes into (pinned outputs), and
  * both {@code past_key_values.N.*} and {@code present.N.*} are tensors over the cache's own rows (a shared buffer), so
  * ONNX Runtime writes the new token's key and value into the cache in place. The session is shared: several threads
- * may decode with one decoder at once, each through its own
- * {@link #stepper()} and cache ({@link #step} uses a stepper of the decoder's own: one thread at a time).
+ * may decode with one decoder at once, each through its own {@link #stepper()} and cache.
  */
 public final class MusicDecoder implements AutoCloseable {
 
     private final OrtEnvironment env;
     private final OrtSession session;
     private final DecoderCard card;
-    private final Stepper own = new Stepper();
 
     public MusicDecoder(OrtEnvironment env, Path onnx, DecoderCard card, int intraOpThreads) throws OrtException {
         this.env = env;
@@ -54,17 +52,7 @@ public final class MusicDecoder implements AutoCloseable {
         return new KvCache(card, rows);
     }
 
-    /**
-     * One token for each stream in rows {@code 0 .. n-1} of {@code cache}: {@code ids[r]}, at the stream's length;
-     * {@code conditions[2r], [2r+1]} its valence and arousal and {@code masks[r]} its condition mask (read only where
-     * the graph takes them). Appends the tokens to the cache and returns the logits, row {@code r} at
-     * {@code r * vocabSize}; the buffer is reused by the next step with the same {@code n}.
-     */
-    FloatBuffer step(KvCache cache, int n, int[] ids, float[] conditions, float[] masks) throws OrtException {
-        return own.step(cache, n, ids, conditions, masks);
-    }
-
-    /** Step tensors of its own for a thread that decodes with this decoder beside others (an engine's lane). */
+    /** Step tensors of its own for a thread that decodes with this decoder (an engine's lane, or a test). */
     Stepper stepper() {
         return new Stepper();
     }
@@ -129,13 +117,12 @@ public final class MusicDecoder implements AutoCloseable {
 
     @Override
     public void close() throws OrtException {
-        own.close();
         session.close();
     }
 
     /**
      * One thread's one-token steps over its cache: the tensors of each batch size, built on first use and reused (they
-     * read the cache's rows in place, so a new cache rebuilds them). Not thread-safe: one per decoding thread.
+     * read and write the cache's rows in place, so a new cache rebuilds them). Not thread-safe: one per decoding thread.
      */
     final class Stepper implements AutoCloseable {
         private final Map<Integer, StepTensors> steps = new HashMap<>();
@@ -144,9 +131,14 @@ public final class MusicDecoder implements AutoCloseable {
         private Stepper() {
         }
 
-        /** As {@link MusicDecoder#step}. */
+        /**
+         * One token for each stream in rows {@code 0 .. n-1} of {@code cache}: {@code ids[r]}, at the stream's length;
+         * {@code conditions[2r], [2r+1]} its valence and arousal and {@code masks[r]} its condition mask (read only
+         * where the graph takes them). Appends the tokens to the cache and returns the logits, row {@code r} at
+         * {@code r * vocabSize}; the buffer is reused by the next step with the same {@code n}.
+         */
         FloatBuffer step(KvCache cache, int n, int[] ids, float[] conditions, float[] masks) throws OrtException {
-            if (cache != stepCache) { // the step tensors read one cache's rows in place
+            if (cache != stepCache) { // the step tensors read and write one cache's rows in place
                 close();
                 stepCache = cache;
             }

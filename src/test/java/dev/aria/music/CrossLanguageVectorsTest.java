@@ -136,7 +136,8 @@ class CrossLanguageVectorsTest {
         JsonNode cond = vec.get("condition");
         JsonNode condMask = vec.get("condition_mask");
         double tolerance = vec.get("tolerance").asDouble();
-        try (MusicDecoder decoder = new MusicDecoder(OrtEnvironment.getEnvironment(), onnx, card, 1)) {
+        try (MusicDecoder decoder = new MusicDecoder(OrtEnvironment.getEnvironment(), onnx, card, 1);
+                MusicDecoder.Stepper stepper = decoder.stepper()) {
             KvCache cache = decoder.cache(2);
             for (JsonNode call : vec.get("calls")) {
                 int[] rows = ints(call.get("rows"));
@@ -161,7 +162,7 @@ class CrossLanguageVectorsTest {
                         assertEquals(b, rows[b]);
                         ids[b] = tokens[b][0];
                     }
-                    java.nio.FloatBuffer all = decoder.step(cache, k, ids, conditions, masks);
+                    java.nio.FloatBuffer all = stepper.step(cache, k, ids, conditions, masks);
                     for (int b = 0; b < k; b++) {
                         logits[b] = new float[card.vocabSize()];
                         all.get(b * card.vocabSize(), logits[b]);
