@@ -30,6 +30,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import packaged  # noqa: E402
 from soak import free_port, live_heap_mib, multipart, percentile, proc_status, wait_ready  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -146,7 +147,7 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
         (workdir / "tmp").mkdir(parents=True)
         host, port = "127.0.0.1", free_port()
-        command = ["java", *args.java_opts.split(), "-Djava.awt.headless=true", f"-Djava.io.tmpdir={workdir / 'tmp'}",
+        command = [packaged.java(), *args.java_opts.split(), "-Djava.awt.headless=true", f"-Djava.io.tmpdir={workdir / 'tmp'}",
                    "-Dquarkus.http.host=127.0.0.1", f"-Dquarkus.http.port={port}", "-jar", args.jar]
         service = subprocess.Popen(command, cwd=ROOT, stdout=open(workdir / "service.log", "w"),
                                    stderr=subprocess.STDOUT)

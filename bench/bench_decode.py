@@ -39,6 +39,9 @@ from training import vocab as V  # noqa: E402
 from training.onnx_decoder import OnnxDecoder  # noqa: E402
 from training.sampling import is_timeshift, nucleus_pick, penalised_temperature, special_mask  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+import packaged  # noqa: E402
+
 
 def gemm_rate(n=512, repeats=5):
     """Single-core float32 GEMM rate of this machine (numpy, one thread), FLOP/s."""
@@ -132,8 +135,8 @@ def java_classpath():
 
 def java_rows(onnx, specs, repeats, threads=1, lanes=1):
     """DecodeBenchmark for each LENGTH:BATCH[:GUIDANCE] spec -> list of its JSON lines."""
-    out = subprocess.run(["java", "-Xmx512m", f"-Dthreads={threads}", f"-Dlanes={lanes}", "-cp", java_classpath(),
-                          "dev.aria.music.DecodeBenchmark", str(onnx),
+    out = subprocess.run([packaged.java(), "-Xmx512m", "--enable-native-access=ALL-UNNAMED", f"-Dthreads={threads}",
+                          f"-Dlanes={lanes}", "-cp", java_classpath(), "dev.aria.music.DecodeBenchmark", str(onnx),
                           str(repeats), *specs], cwd=ROOT, check=True, capture_output=True, text=True)
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
@@ -161,12 +164,6 @@ def generate(base, fields):
 JAR = "target/quarkus-app/quarkus-run.jar"
 
 
-def class_archive(jar):
-    """The JVM flag that maps the class-data archive beside {jar} (relative to the repository root), if there is one."""
-    archive = Path(jar).parent / "app-cds.jsa"
-    return [f"-XX:SharedArchiveFile={archive}"] if (ROOT / archive).exists() else []
-
-
 class Service:
     def __init__(self):
         s = socket.socket()
@@ -174,10 +171,11 @@ class Service:
         self.port = s.getsockname()[1]
         s.close()
         self.base = f"http://127.0.0.1:{self.port}"
-        # as README.md runs it: from the repository root, with the class-data archive the package step made (the
-        # JVM checks the jar's path as written) and the JVM image's collector
+        # as README.md runs it: from the repository root, with the class archive the package step made (the JVM
+        # checks the jar's path as written) and the JVM image's collector
+        command = packaged.java_command(ROOT, JAR)
         self.t0 = time.perf_counter()
-        self.proc = subprocess.Popen(["java", "-Xmx1g", "-XX:+UseParallelGC", *class_archive(JAR),
+        self.proc = subprocess.Popen([command[0], "-Xmx1g", "-XX:+UseParallelGC", *command[1:],
                                       f"-Dquarkus.http.port={self.port}", "-Dquarkus.http.host=127.0.0.1",
                                       "-jar", JAR], cwd=ROOT,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -12,14 +12,14 @@
 # real image files for the image part (JSON Schema cannot say "a decodable image").
 #
 # Environment: PYTHON (default python3), ST_MAX_EXAMPLES (default 30), ST_SEED (a fixed seed, to replay a run),
-# JAVA (default java). Reports (JUnit XML, the service log) go to target/schemathesis/.
+# JAVA (default $JAVA_HOME/bin/java, else java). Reports (JUnit XML, the service log) go to target/schemathesis/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 ST_VERSION=4.32.5
 PY=${PYTHON:-python3}
-JAVA=${JAVA:-java}
+JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 ENV=target/schemathesis-venv
 OUT=target/schemathesis
 JAR=target/quarkus-app/quarkus-run.jar

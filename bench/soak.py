@@ -42,6 +42,8 @@ import time
 import urllib.parse
 import uuid
 
+import packaged
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "src" / "main" / "resources" / "META-INF" / "resources" / "examples"
 CORPUS = ROOT / "src" / "test" / "resources" / "hostile"
@@ -287,9 +289,9 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
         (workdir / "tmp").mkdir(parents=True)
         host, port = "127.0.0.1", free_port()
-        archive = pathlib.Path(args.jar).parent / "app-cds.jsa"  # the package step's class-data archive, if any
-        command = ["java", *args.java_opts.split(), "-Djava.awt.headless=true", f"-Djava.io.tmpdir={workdir / 'tmp'}",
-                   *([f"-XX:SharedArchiveFile={archive}"] if (ROOT / archive).exists() else []),
+        java = packaged.java_command(ROOT, args.jar)  # the JDK and the package step's class archive, if any
+        command = [java[0], *args.java_opts.split(), "-Djava.awt.headless=true", f"-Djava.io.tmpdir={workdir / 'tmp'}",
+                   *java[1:],
                    "-Dquarkus.http.host=127.0.0.1", f"-Dquarkus.http.port={port}", "-jar", args.jar]
         log = open(workdir / "service.log", "w")
         service = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
