@@ -5,6 +5,9 @@ rounds), so that a machine whose speed drifts treats them alike.
     python bench/step_time.py models/music_continuous_concat.int4.onnx models/music_continuous_concat.int8.onnx
     python bench/step_time.py --batch 2 --fill 240 A.onnx B.onnx     # e.g. a decoder file of an earlier commit
     python bench/step_time.py --products --batch 4 FILE.onnx         # the file's weight products alone
+    python bench/step_time.py --batch 1,2,4,8 --split FILE.onnx      # how a step grows with the batch, and what part
+                                                                     # of it is the weight products
+    python bench/step_time.py --batch 1,4,8 --ops FILE.onnx           # the step by operator type (profiled)
 
 It reads both interfaces the project has shipped: the graph with GroupQueryAttention (present.* bound to the memory of
 past_key_values.*) and the earlier one with an attention_mask input and the new tokens' keys and values as outputs.
@@ -22,12 +25,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from training.onnx_decoder import card_path  # noqa: E402
 
 
-def prepared(path, batch, fill):
-    """A session and its io binding for one step of `batch` rows, each with `fill` slots filled."""
+def prepared(path, batch, fill, profile=None):
+    """A session and its io binding for one step of `batch` rows, each with `fill` slots filled; with `profile` (a file
+    prefix) ONNX Runtime's profiler records every node's time."""
     import json
     arch = json.loads(card_path(path).read_text())["architecture"]
     heads, window, dim = arch["n_head"], arch["block_size"], arch["n_embd"] // arch["n_head"]
     so = ort.SessionOptions()
+    if profile:
+        so.enable_profiling = True
+        so.profile_file_prefix = profile
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1
     so.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -94,31 +101,73 @@ def products(path, batch):
     return s, io, []
 
 
+def op_times(path, batch, fill, calls):
+    """Microseconds a call spent in each operator type, from ONNX Runtime's profiler over `calls` calls. The profiler
+    adds its own cost to every node (a step takes about three times as long profiled), so these say how the parts grow
+    with the batch, not what a step costs."""
+    import collections
+    import json
+    import os
+    import tempfile
+    s, io, held = prepared(path, batch, fill, profile=os.path.join(tempfile.gettempdir(), "step_time_profile"))
+    for _ in range(calls):  # `held` keeps the cache the binding points into alive until here
+        s.run_with_iobinding(io)
+    report = s.end_profiling()
+    del held
+    spent = collections.Counter()
+    for e in json.loads(Path(report).read_text()):
+        if e.get("cat") == "Node" and e["name"].endswith("_kernel_time"):
+            spent[e["args"]["op_name"]] += e["dur"] / calls
+    os.remove(report)
+    return spent
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("files", nargs="+")
-    ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--batch", default="1", help="rows a call, or a list (1,2,4,8) timed in turns")
     ap.add_argument("--fill", type=int, default=240)
     ap.add_argument("--calls", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--products", action="store_true", help="time each file's MatMulNBits nodes alone")
+    ap.add_argument("--split", action="store_true", help="time the whole step and its weight products, in turns")
+    ap.add_argument("--ops", action="store_true", help="the step's time by operator type (ONNX Runtime's profiler)")
     a = ap.parse_args()
-    runs = [(f, *(products(f, a.batch) if a.products else prepared(f, a.batch, a.fill))) for f in a.files]
+    batches = [int(b) for b in a.batch.split(",")]
+    if a.ops:
+        for f in a.files:
+            print(f"{f}: microseconds a call by operator type, profiled ({a.calls} calls, {a.fill} slots filled)")
+            for b in batches:
+                spent = op_times(f, b, a.fill, a.calls)
+                print(f"  B={b:<2d} " + "  ".join(f"{op} {us:.0f}" for op, us in spent.most_common(6)))
+        return
+    kinds = ["step", "products"] if a.split else ["products"] if a.products else ["step"]
+    runs = [((f, b, k), *(products(f, b) if k == "products" else prepared(f, b, a.fill)))
+            for f in a.files for b in batches for k in kinds]
     for _, s, io, _ in runs:
         for _ in range(200):
             s.run_with_iobinding(io)
-    times = {f: [] for f in a.files}
+    times = {key: [] for key, *_ in runs}
     for _ in range(a.rounds):
-        for f, s, io, _ in runs:
+        for key, s, io, _ in runs:
             t = time.perf_counter()
             for _ in range(a.calls):
                 s.run_with_iobinding(io)
-            times[f].append((time.perf_counter() - t) / a.calls * 1e3)
-    what = "the weight products alone" if a.products else f"{a.fill} slots filled"
-    print(f"onnxruntime {ort.__version__}, one thread, batch {a.batch}, {what}, "
-          f"{a.calls} calls x {a.rounds} rounds")
-    for f, v in times.items():
-        print(f"{f:60s} best {min(v):.3f} ms  median {statistics.median(v):.3f} ms")
+            times[key].append((time.perf_counter() - t) / a.calls * 1e3)
+    what = {"step": f"the whole step, {a.fill} slots filled", "products": "the weight products alone"}
+    print(f"onnxruntime {ort.__version__}, one thread, {a.calls} calls x {a.rounds} rounds, in turns; "
+          + "; ".join(f"{k}: {what[k]}" for k in kinds))
+    if len(batches) == 1 and len(kinds) == 1:  # the original two-column form
+        for (f, _, _), v in times.items():
+            print(f"{f:60s} best {min(v):.3f} ms  median {statistics.median(v):.3f} ms")
+        return
+    print(f"{'file':44s} {'B':>2s} {'what':8s} {'median ms':>9s} {'best ms':>8s} {'vs B=1':>7s} {'ms/row':>7s}")
+    for (f, b, k), v in times.items():
+        med, one = statistics.median(v), statistics.median(times[(f, batches[0], k)]) * 1
+        print(f"{f[-44:]:44s} {b:2d} {k:8s} {med:9.3f} {min(v):8.3f} {med / one:6.2f}x {med / b:7.3f}")
+        if k == "products" and "step" in kinds:
+            rest = statistics.median(times[(f, b, "step")]) - med
+            print(f"{'':44s} {b:2d} {'the rest':8s} {rest:9.3f}")
 
 
 if __name__ == "__main__":
