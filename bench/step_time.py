@@ -155,7 +155,7 @@ def main():
                 s.run_with_iobinding(io)
             times[key].append((time.perf_counter() - t) / a.calls * 1e3)
     what = {"step": f"the whole step, {a.fill} slots filled", "products": "the weight products alone"}
-    print(f"onnxruntime {ort.__version__}, one thread, {a.calls} calls x {a.rounds} rounds, in turns; "
+    print(f"onnxruntime {ort.__version__}, one thread, batch {a.batch}, {a.calls} calls x {a.rounds} rounds, in turns; "
           + "; ".join(f"{k}: {what[k]}" for k in kinds))
     if len(batches) == 1 and len(kinds) == 1:  # the original two-column form
         for (f, _, _), v in times.items():
