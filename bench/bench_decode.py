@@ -11,6 +11,7 @@ from Python instead, and say so.
 
     python bench/bench_decode.py                 # the whole table (about 10 minutes on 2 cores)
     python bench/bench_decode.py --short         # (a) vs (c) at 256 tokens; exit status 1 unless (c) is faster
+    python bench/bench_decode.py --table bench/decode_figures.json   # print a saved run's table again
 
 Needs `./mvnw package` (target/quarkus-app, target/test-classes) and, for the classpath of (c), Maven's
 dependency plugin (run once, offline afterwards).
@@ -212,6 +213,65 @@ def concurrent(base, n, length, guidance):
 
 
 # ------------------------------------------------------------------------------------------------------------- main
+
+def _ratio(x):
+    return f"{x:6.1f}x" if x == x else f"{'-':>7s}"
+
+
+def print_table(figures):
+    """The table, then the decoding issue's ratios, all from one run's figures (a fresh run or a saved --json)."""
+    rows = figures["rows"]
+    rate = figures["machine"]["gemm_gflops_1_core"] * 1e9
+    flop_per_token = 2 * figures["params"]
+    ref = {r["length"]: r for r in rows if r["row"].startswith("(a)")}
+    kv = {r["length"]: r for r in rows if r["row"].startswith("(b)")}
+    print(f"decoder: {figures.get('decoder', 'models/music_continuous_concat.onnx')} "
+          f"({figures['params'] / 1e6:.2f} M parameters, {flop_per_token / 1e6:.1f} MFLOP a token); "
+          f"single-core GEMM {rate / 1e9:.0f} GFLOP/s; {figures['machine']['cores']} cores")
+    if "service_ready_s" in figures:
+        print(f"service ready {figures['service_ready_s']:.2f} s after the JVM started")
+    w = max(len(r["row"]) for r in rows)
+    print(f"{'row':{w}s} {'tokens':>6s} {'B':>2s} {'seconds':>8s} {'tok/s':>8s} {'ms/tok':>7s} {'vs (a)':>7s} "
+          f"{'vs (b)':>7s} {'GEMM %':>7s} {'RSS MB':>7s}")
+    for r in rows:
+        n = r["length"]
+        vs_a = r["tokens_per_s"] / ref[n]["tokens_per_s"] if n in ref else float("nan")
+        vs_b = r["tokens_per_s"] / kv[n]["tokens_per_s"] if n in kv else float("nan")
+        gemm = 100 * r["tokens_per_s"] * flop_per_token / rate
+        extra = ""
+        if "status" in r:
+            extra = f"  statuses {r['status']}, latency p50 {r['p50_s']:.2f} s p99 {r['p99_s']:.2f} s"
+        print(f"{r['row']:{w}s} {n:6d} {r['batch']:2d} {r['seconds']:8.2f} {r['tokens_per_s']:8.0f} "
+              f"{r['ms_per_token']:7.3f} {_ratio(vs_a)} {_ratio(vs_b)} {gemm:6.1f}% {r['peak_rss_mb']:7.0f}{extra}")
+    print_targets(figures)
+
+
+def print_targets(figures):
+    """The ratios the decoding issue sets targets for, each from two rows of the same run."""
+    served = figures.get("served", "int4")
+    by = {(r["row"], r["length"], r["batch"]): r for r in figures["rows"]}
+
+    def tps(name, n=1024, b=1):
+        r = by.get((name, n, b))
+        return r["tokens_per_s"] if r else None
+
+    lines = []
+    one = tps(f"(c) Java engine, {served}")
+    for label, name in (("one lane", f"(c) Java engine, {served}"), ("two lanes", f"(c) Java engine, {served}, 2 lanes")):
+        four = tps(name, b=4)
+        if one and four:
+            lines.append(f"batch 4 against one stream, {label}: {four / one:.2f}x (target >= 1.6x)")
+    guided = tps(f"(c) Java engine, {served} guided (2 streams)")
+    if one and guided:
+        lines.append(f"guided against a plain stream, time: {one / guided:.2f}x (target <= 1.6x)")
+    lone, eight = tps("(d) service over HTTP, one request"), tps("(d) service over HTTP, 8 requests at once", b=8)
+    if lone and eight:
+        lines.append(f"8 requests at once against a lone one, tokens/s: {eight / lone:.2f}x (target >= 2.5x)")
+    if lines:
+        print(f"ratios ({served}, 1,024 tokens):")
+        for line in lines:
+            print("  " + line)
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--onnx", default=str(ROOT / "models" / "music_continuous_concat.onnx"))
@@ -221,7 +281,11 @@ def main():
     ap.add_argument("--short", action="store_true", help="(a) against (c) at 256 tokens only; fail unless (c) wins")
     ap.add_argument("--no-service", dest="service", action="store_false")
     ap.add_argument("--json", default="", help="also write the figures here")
+    ap.add_argument("--table", default="", metavar="JSON", help="print the table of a saved --json run; run nothing")
     a = ap.parse_args()
+    if a.table:
+        print_table(json.loads(Path(a.table).read_text()))
+        return
     lengths = [256] if a.short else [int(x) for x in a.lengths.split(",")]
     repeats = 1 if a.short else a.repeats
     try:
@@ -304,26 +368,10 @@ def main():
         finally:
             svc.close()
 
-    # ---- the table
-    onnx = Path(a.onnx).resolve()
-    print(f"decoder: {onnx.relative_to(ROOT) if onnx.is_relative_to(ROOT) else a.onnx} "
-          f"({py.params / 1e6:.2f} M parameters, {flop_per_token / 1e6:.1f} MFLOP a token); "
-          f"single-core GEMM {rate / 1e9:.0f} GFLOP/s; {os.cpu_count()} cores")
-    if "service_ready_s" in figures:
-        print(f"service ready {figures['service_ready_s']:.2f} s after the JVM started")
-    w = max(len(r["row"]) for r in figures["rows"])
-    print(f"{'row':{w}s} {'tokens':>6s} {'B':>2s} {'seconds':>8s} {'tok/s':>8s} {'ms/tok':>7s} {'vs (a)':>7s} "
-          f"{'vs (b)':>7s} {'GEMM %':>7s} {'RSS MB':>7s}")
-    for r in figures["rows"]:
-        n = r["length"]
-        vs_a = r["tokens_per_s"] / ref[n]["tokens_per_s"] if n in ref else float("nan")
-        vs_b = r["tokens_per_s"] / kv[n]["tokens_per_s"] if n in kv else float("nan")
-        gemm = 100 * r["tokens_per_s"] * flop_per_token / rate
-        extra = ""
-        if "status" in r:
-            extra = f"  statuses {r['status']}, latency p50 {r['p50_s']:.2f} s p99 {r['p99_s']:.2f} s"
-        print(f"{r['row']:{w}s} {n:6d} {r['batch']:2d} {r['seconds']:8.2f} {r['tokens_per_s']:8.0f} "
-              f"{r['ms_per_token']:7.3f} {vs_a:6.1f}x {vs_b:6.1f}x {gemm:6.1f}% {r['peak_rss_mb']:7.0f}{extra}")
+    figures["decoder"] = str(Path(a.onnx).resolve().relative_to(ROOT)) if Path(a.onnx).resolve().is_relative_to(
+        ROOT) else a.onnx
+    figures["served"] = served
+    print_table(figures)
     if a.json:
         Path(a.json).write_text(json.dumps(figures, indent=1) + "\n")
     if a.short:
