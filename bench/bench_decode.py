@@ -214,6 +214,16 @@ def concurrent(base, n, length, guidance):
 
 # ------------------------------------------------------------------------------------------------------------- main
 
+def engine_row(label, guided=False):
+    """The name of a row (c): the Java engine on one decoder file (label "int4", "int4, 2 lanes", ...)."""
+    return f"(c) Java engine, {label}" + (" guided (2 streams)" if guided else "")
+
+
+def service_row(requests):
+    """The name of a row (d): the service over HTTP with this many requests at once."""
+    return "(d) service over HTTP, " + ("one request" if requests == 1 else f"{requests} requests at once")
+
+
 def _ratio(x):
     return f"{x:6.1f}x" if x == x else f"{'-':>7s}"
 
@@ -256,15 +266,15 @@ def print_targets(figures):
         return r["tokens_per_s"] if r else None
 
     lines = []
-    one = tps(f"(c) Java engine, {served}")
-    for label, name in (("one lane", f"(c) Java engine, {served}"), ("two lanes", f"(c) Java engine, {served}, 2 lanes")):
-        four = tps(name, b=4)
+    one = tps(engine_row(served))
+    for lanes, label in (("one lane", served), ("two lanes", f"{served}, 2 lanes")):
+        four = tps(engine_row(label), b=4)
         if one and four:
-            lines.append(f"batch 4 against one stream, {label}: {four / one:.2f}x (target >= 1.6x)")
-    guided = tps(f"(c) Java engine, {served} guided (2 streams)")
+            lines.append(f"batch 4 against one stream, {lanes}: {four / one:.2f}x (target >= 1.6x)")
+    guided = tps(engine_row(served, guided=True))
     if one and guided:
         lines.append(f"guided against a plain stream, time: {one / guided:.2f}x (target <= 1.6x)")
-    lone, eight = tps("(d) service over HTTP, one request"), tps("(d) service over HTTP, 8 requests at once", b=8)
+    lone, eight = tps(service_row(1)), tps(service_row(8), b=8)
     if lone and eight:
         lines.append(f"8 requests at once against a lone one, tokens/s: {eight / lone:.2f}x (target >= 2.5x)")
     if lines:
@@ -292,7 +302,6 @@ def main():
         py = TorchRows(a.onnx)
     except ImportError:
         py = OrtRows(a.onnx)
-    flop_per_token = 2 * py.params
     rate = gemm_rate()
     figures = {"machine": {"cores": os.cpu_count(), "gemm_gflops_1_core": rate / 1e9}, "params": py.params,
                "rows": []}
@@ -304,15 +313,15 @@ def main():
         figures["rows"].append(r)
         return r
 
-    ref, kv = {}, {}
+    ref = {}
     for n in lengths:
         if n <= 1024:
             ref[n] = row(py.name_a, n, 1, statistics.median(_timed(lambda: py.run(n, False)) for _ in range(repeats)),
                          peak_rss_mb())
         if not a.short:
             reps = repeats if n <= 4096 else 1
-            kv[n] = row(py.name_b, n, 1, statistics.median(_timed(lambda: py.run(n, True)) for _ in range(reps)),
-                        peak_rss_mb())
+            row(py.name_b, n, 1, statistics.median(_timed(lambda: py.run(n, True)) for _ in range(reps)),
+                peak_rss_mb())
     specs = [f"{n}:1" for n in lengths]
     if not a.short:
         specs += [f"1024:{b}" for b in (int(x) for x in a.batches.split(",")) if b > 1] + ["1024:1:1.5"]
@@ -324,7 +333,7 @@ def main():
     def engine_rows(f, label, engine_specs, threads=1, lanes=1):
         """Rows (c) of one decoder file, keyed (label, length, batch, guidance)."""
         for j in java_rows(f, engine_specs, repeats, threads, lanes):
-            name = f"(c) Java engine, {label}" + (" guided (2 streams)" if j["guidance"] != 1 else "")
+            name = engine_row(label, guided=j["guidance"] != 1)
             java[(label, j["length"], j["batch"], j["guidance"])] = row(name, j["length"], j["batch"], j["seconds"],
                                                                         j["peak_rss_mb"], cpu_s=j["cpu_seconds"])
 
@@ -343,7 +352,6 @@ def main():
         # the streams of a batch spread over them, one thread each
         lanes = [f"1024:{b}" for b in (int(x) for x in a.batches.split(",")) if b > 1]
         engine_rows(quantised[served], f"{served}, 2 lanes", lanes, lanes=2)
-    service = {}
     if a.service and not a.short:
         svc = Service()
         try:
@@ -353,23 +361,20 @@ def main():
                 times = [generate(svc.base, {"valence": 0.5, "arousal": 0.3, "gen_len": n, "seed": 1 + k,
                                              "min_instruments": 1, "guidance": 1, "candidates": 1})[1]
                          for k in range(repeats if n <= 4096 else 1)]
-                service[(n, 1)] = row("(d) service over HTTP, one request", n, 1, statistics.median(times),
-                                      peak_rss_mb(svc.proc.pid))
+                row(service_row(1), n, 1, statistics.median(times), peak_rss_mb(svc.proc.pid))
             for c in (int(x) for x in a.batches.split(",")):
                 if c == 1:
                     continue
                 res, wall = concurrent(svc.base, c, 1024, 1)
                 lat = sorted(t for _, t in res)
-                service[(1024, c)] = row(f"(d) service over HTTP, {c} requests at once", 1024, c, wall,
-                                         peak_rss_mb(svc.proc.pid), status={str(s): sum(1 for x, _ in res if x == s)
-                                                                            for s, _ in res},
-                                         p50_s=lat[len(lat) // 2], p99_s=lat[min(len(lat) - 1,
-                                                                                   int(0.99 * len(lat)))])
+                row(service_row(c), 1024, c, wall, peak_rss_mb(svc.proc.pid),
+                    status={str(s): sum(1 for x, _ in res if x == s) for s, _ in res},
+                    p50_s=lat[len(lat) // 2], p99_s=lat[min(len(lat) - 1, int(0.99 * len(lat)))])
         finally:
             svc.close()
 
-    figures["decoder"] = str(Path(a.onnx).resolve().relative_to(ROOT)) if Path(a.onnx).resolve().is_relative_to(
-        ROOT) else a.onnx
+    onnx = Path(a.onnx).resolve()
+    figures["decoder"] = str(onnx.relative_to(ROOT)) if onnx.is_relative_to(ROOT) else a.onnx
     figures["served"] = served
     print_table(figures)
     if a.json:
