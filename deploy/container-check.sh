@@ -6,10 +6,12 @@
 # Needs root on Debian 12 (bookworm) and the Debian mirror apt uses; no image registry. What it does:
 #   1. installs podman, buildah, skopeo, mmdebstrap, fuse-overlayfs, uidmap, slirp4netns and runc when podman or
 #      mmdebstrap is missing, and uses deploy/container/containers.conf (runc, cgroupfs, ulimits) via CONTAINERS_CONF;
-#   2. makes two local base images with mmdebstrap (Debian bookworm minbase) + `podman import`, unless they exist:
-#        localhost/aria-base/openjdk-17-jdk:bookworm      builder: OpenJDK 17 JDK (stands in for eclipse-temurin:17-jdk)
-#        localhost/aria-base/openjdk-17-runtime:bookworm  runtime: OpenJDK 17 JRE, uid 185 and a run-java.sh at the
-#                                                         UBI image's path (stands in for ubi9/openjdk-17-runtime)
+#   2. makes two local base images with mmdebstrap (Debian minbase) + `podman import`, unless they exist; with JDK=25
+#      (the default, Debian 13 trixie, whose openjdk-25 packages Debian 12 lacks):
+#        localhost/aria-base/openjdk-25-jdk:trixie      builder: OpenJDK 25 JDK (stands in for eclipse-temurin:25-jdk)
+#        localhost/aria-base/openjdk-25-runtime:trixie  runtime: OpenJDK 25 JRE, uid 185 and a run-java.sh at the
+#                                                       UBI image's path (stands in for ubi9/openjdk-25-runtime)
+#      and with JDK=17 the same on Debian 12 bookworm with OpenJDK 17 (the image before it moved to JDK 25);
 #      The builder also gets the host's local CA certificates (/usr/local/share/ca-certificates/*.crt), so that
 #      Maven inside the build trusts the same HTTPS egress as the host; the runtime image gets none;
 #   3. builds Dockerfile.jvm unchanged, multi-stage, on those bases (--build-arg BUILDER_IMAGE / RUNTIME_IMAGE,
@@ -24,10 +26,13 @@
 #   6. with LOAD=1 only (about 3 more minutes): bench/soak.py's 2,000 mixed requests against the container, then 8
 #      concurrent 6,300 x 6,300 PNGs (39.7 megapixels, just under aria.image.pixel-budget), and the memory after each:
 #      the figures behind the Deployment's memory request and limit.
+#   7. with STARTS=N only: N more starts of the image, each timed from `podman run` to the first 200 of
+#      /q/health/ready (polled every 20 ms), and their median.
 #
-# Environment: PORT (host port, default 18080), IMAGE (default localhost/aria:jvm-check), REBUILD_BASES=1 (make the
-# base images again), KEEP=1 (leave the container running), LOAD=1 (step 6), READY_TIMEOUT (seconds, default 300),
-# CHECK_DIR (scratch directory, default target/container-check).
+# Environment: JDK (25 or 17, the bases' Java, default 25), PORT (host port, default 18080), IMAGE (default
+# localhost/aria:jvm-check), REBUILD_BASES=1 (make the base images again), KEEP=1 (leave the container running),
+# LOAD=1 (step 6), STARTS=N (step 7), READY_TIMEOUT (seconds, default 300), CHECK_DIR (scratch directory, default
+# target/container-check).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,8 +42,14 @@ port="${PORT:-18080}"
 image="${IMAGE:-localhost/aria:jvm-check}"
 check_dir="${CHECK_DIR:-$root/target/container-check}"
 ready_timeout="${READY_TIMEOUT:-300}"
-builder_base=localhost/aria-base/openjdk-17-jdk:bookworm
-runtime_base=localhost/aria-base/openjdk-17-runtime:bookworm
+jdk="${JDK:-25}"
+case "$jdk" in
+    25) suite=trixie ;;
+    17) suite=bookworm ;;
+    *) printf '[container-check] FAILED: JDK must be 25 or 17, not %s\n' "$jdk" >&2; exit 1 ;;
+esac
+builder_base=localhost/aria-base/openjdk-$jdk-jdk:$suite
+runtime_base=localhost/aria-base/openjdk-$jdk-runtime:$suite
 container=aria-container-check
 example="$root/src/main/resources/META-INF/resources/examples/starry-night.jpg"
 export CONTAINERS_CONF="$root/deploy/container/containers.conf"
@@ -64,13 +75,23 @@ say "$(podman --version), runtime $(podman info --format '{{.Host.OCIRuntime.Nam
 
 # --- 2. local base images ------------------------------------------------------------------------------------------
 # The images get the packages from the mirrors apt uses on this machine: its sources files are passed to mmdebstrap
-# as they are (one-line or deb822), bookworm, bookworm-updates and bookworm-security on a Debian 12 host.
+# as they are (one-line or deb822) when they name the suite of the bases (bookworm, bookworm-updates and
+# bookworm-security on a Debian 12 host); otherwise the suite, its updates and its security updates from the Debian
+# mirrors those files use (DEBIAN_MIRROR and DEBIAN_SECURITY_MIRROR replace them).
 apt_sources=()
 for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
     if [ -f "$f" ] && grep -q -E '^[[:space:]]*(deb |Types:)' "$f"; then apt_sources+=("$f"); fi
 done
 [ "${#apt_sources[@]}" -gt 0 ] || die "no apt sources on this machine (/etc/apt/sources.list*)"
-# make_base IMAGE TARBALL PACKAGES [mmdebstrap options...]: bookworm minbase with PACKAGES, no documentation, man
+if ! grep -q -E "^[^#]*[[:space:]]$suite([[:space:]]|\$)" "${apt_sources[@]}"; then
+    # the first http(s) URI of the host's sources that ends in /debian, and its -security twin
+    host_mirror=$(grep -h -o -E 'https?://[^[:space:]]+/debian/?([[:space:]]|$)' "${apt_sources[@]}" | head -n 1 | tr -d ' \t' || true)
+    mirror="${DEBIAN_MIRROR:-${host_mirror:-http://deb.debian.org/debian}}"
+    mirror="${mirror%/}"
+    security="${DEBIAN_SECURITY_MIRROR:-$mirror-security}"
+    apt_sources=("deb $mirror $suite main" "deb $mirror $suite-updates main" "deb $security $suite-security main")
+fi
+# make_base IMAGE TARBALL PACKAGES [mmdebstrap options...]: $suite minbase with PACKAGES, no documentation, man
 # pages or translations (man1 is created empty: the JDK's update-alternatives links its man page there).
 make_base() {
     local name="$1" tarball="$2" packages="$3"; shift 3
@@ -78,14 +99,14 @@ make_base() {
         say "base image $name exists (REBUILD_BASES=1 to make it again)"
         return
     fi
-    say "making $name with mmdebstrap (bookworm minbase + $packages)"
+    say "making $name with mmdebstrap ($suite minbase + $packages)"
     local start=$SECONDS
     low mmdebstrap --quiet --variant=minbase --include="$packages" \
         --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
         --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
         --setup-hook='mkdir -p "$1/usr/share/man/man1"' \
         "$@" \
-        bookworm "$tarball" "${apt_sources[@]}"
+        "$suite" "$tarball" "${apt_sources[@]}"
     low podman import --quiet \
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         "$tarball" "$name" >/dev/null
@@ -95,12 +116,12 @@ make_base() {
 
 # The builder trusts the host's local CAs (a TLS-inspecting egress proxy, for instance): ca-certificates, installed
 # after this hook, adds them to /etc/ssl/certs and ca-certificates-java to Java's cacerts.
-make_base "$builder_base" "$check_dir/builder-rootfs.tar" openjdk-17-jdk-headless \
+make_base "$builder_base" "$check_dir/builder-rootfs.tar" "openjdk-$jdk-jdk-headless" \
     --setup-hook='mkdir -p "$1/usr/local/share/ca-certificates"; for c in /usr/local/share/ca-certificates/*.crt; do if [ -f "$c" ]; then cp "$c" "$1/usr/local/share/ca-certificates/"; fi; done'
 
-# The runtime: what Dockerfile.jvm expects of ubi9/openjdk-17-runtime. uid 185 in group 0, a JRE on the PATH and the
+# The runtime: what Dockerfile.jvm expects of ubi9/openjdk-$jdk-runtime. uid 185 in group 0, a JRE on the PATH and the
 # entry point /opt/jboss/container/java/run/run-java.sh (deploy/container/run-java.sh).
-make_base "$runtime_base" "$check_dir/runtime-rootfs.tar" openjdk-17-jre-headless \
+make_base "$runtime_base" "$check_dir/runtime-rootfs.tar" "openjdk-$jdk-jre-headless" \
     --customize-hook='chroot "$1" useradd --system --uid 185 --gid 0 --home-dir /deployments --no-create-home --shell /usr/sbin/nologin default' \
     --customize-hook="install -D -m 0755 '$root/deploy/container/run-java.sh' \"\$1/opt/jboss/container/java/run/run-java.sh\""
 
@@ -132,35 +153,48 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "running $image on 127.0.0.1:$port"
-start_ns=$(date +%s%N)
-# The container inherits the lowest CPU priority (nice 19) from this command, like the build.
-low podman run -d --name "$container" \
-    --read-only --read-only-tmpfs=false --tmpfs /tmp:rw,nosuid,nodev,size=512m \
-    --cap-drop=ALL --security-opt no-new-privileges \
-    --memory 2g --cpus 2 \
-    -e QUARKUS_SHUTDOWN_TIMEOUT=125s \
-    -p "127.0.0.1:$port:8080" \
-    "$image" >/dev/null
+url="http://127.0.0.1:$port"
+# run_container: starts the image as the Deployment runs it, detached, and notes the time in start_ns. The container
+# inherits the lowest CPU priority (nice 19) from this command, like the build.
+run_container() {
+    podman rm -f "$container" >/dev/null 2>&1 || true
+    start_ns=$(date +%s%N)
+    low podman run -d --name "$container" \
+        --read-only --read-only-tmpfs=false --tmpfs /tmp:rw,nosuid,nodev,size=512m \
+        --cap-drop=ALL --security-opt no-new-privileges \
+        --memory 2g --cpus 2 \
+        -e QUARKUS_SHUTDOWN_TIMEOUT=125s \
+        -p "127.0.0.1:$port:8080" \
+        "$image" >/dev/null
+}
+# wait_ready: polls /q/health/ready every 20 ms until it answers 200 and sets ready to the milliseconds since
+# start_ns; fails if the container stops first or is not ready within READY_TIMEOUT. Nothing else runs in the
+# container meanwhile (the state is read every 25th poll), so that the time is the service's own.
+wait_ready() {
+    local polls=0
+    ready=""
+    while [ $(( ($(date +%s%N) - start_ns) / 1000000000 )) -lt "$ready_timeout" ]; do
+        if curl -fsS -o /dev/null --max-time 3 "$url/q/health/ready" 2>/dev/null; then
+            ready=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+            return
+        fi
+        polls=$((polls + 1))
+        if [ $((polls % 25)) = 0 ] && [ "$(podman inspect --format '{{.State.Running}}' "$container")" != true ]; then
+            podman logs "$container" 2>&1 | tail -n 30 >&2
+            die "the container stopped before it was ready"
+        fi
+        sleep 0.02
+    done
+    podman logs "$container" 2>&1 | tail -n 30 >&2
+    die "not ready within $ready_timeout s"
+}
 
+say "running $image on 127.0.0.1:$port"
+run_container
+wait_ready
+say "ready ${ready} ms after podman run: $(curl -fsS --max-time 3 "$url/q/health/ready" | tr -d ' \n')"
 uid=$(podman exec "$container" id -u)
 [ "$uid" != 0 ] || die "the container runs as root"
-
-url="http://127.0.0.1:$port"
-ready=""
-while [ $(( ($(date +%s%N) - start_ns) / 1000000000 )) -lt "$ready_timeout" ]; do
-    if [ "$(podman inspect --format '{{.State.Running}}' "$container")" != true ]; then
-        podman logs "$container" 2>&1 | tail -n 30 >&2
-        die "the container stopped before it was ready"
-    fi
-    if curl -fsS -o /dev/null --max-time 3 "$url/q/health/ready" 2>/dev/null; then
-        ready=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-        break
-    fi
-    sleep 0.5
-done
-[ -n "$ready" ] || { podman logs "$container" 2>&1 | tail -n 30 >&2; die "not ready within $ready_timeout s"; }
-say "ready ${ready} ms after podman run: $(curl -fsS --max-time 3 "$url/q/health/ready" | tr -d ' \n')"
 
 # --- 5. probe it ------------------------------------------------------------------------------------------------------
 emotion=$(curl -fsS --max-time 60 -F "image=@$example;type=image/jpeg" "$url/emotion") \
@@ -231,6 +265,18 @@ PY
     done; wait)
     say "8 concurrent 6,300 x 6,300 PNGs to /emotion: $(echo "$statuses" | sort | uniq -c | awk '{ printf "%s x%s ", $2, $1 }')"
     say "after them: $(memory)"
+fi
+
+# --- 7. start-up time (STARTS=N) -------------------------------------------------------------------------------------
+if [ "${STARTS:-0}" -gt 0 ]; then
+    times=()
+    for _ in $(seq "$STARTS"); do
+        run_container
+        wait_ready
+        times+=("$ready")
+    done
+    sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+    say "ready after podman run, $STARTS starts: ${times[*]} ms; median $(echo "$sorted" | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }') ms"
 fi
 
 say "OK: image $(mib "$image_bytes") MiB, ready in ${ready} ms, RSS $((rss_kib / 1024)) MiB"
