@@ -8,8 +8,12 @@ package dev.aria.music;
  * id); every token whose cumulative probability exceeds {@code topP} is dropped, the most probable always kept; the
  * first kept token whose renormalised cumulative probability exceeds {@code u} is the pick.
  *
- * <p>Instead of sorting the whole vocabulary it pops a binary max-heap only as far as the nucleus reaches. One
- * instance per generation: it reuses its buffers and is not thread-safe.
+ * <p>Instead of sorting the whole vocabulary it pops a binary max-heap only as far as the nucleus reaches, and the
+ * heap first holds only the tokens of probability at least {@link #CANDIDATE} (a few dozen of the thousand, typically):
+ * every token left out is less probable than every token in, so the pops come in the same order, and if the nucleus
+ * has not closed when the candidates run out the pick starts again over the whole vocabulary. The token, the count
+ * and every probability are the same as over the whole vocabulary, bit for bit. One instance per generation: it
+ * reuses its buffers and is not thread-safe.
  */
 public final class NucleusSampler {
 
@@ -17,8 +21,16 @@ public final class NucleusSampler {
     public record Pick(int token, int kept) {
     }
 
+    /**
+     * The probability from which a token enters the first heap. Below it a token can only be in the nucleus of a
+     * distribution nearly flat over thousands of tokens, and then the pick starts again over all of them.
+     */
+    static final double CANDIDATE = 1e-4;
+
     private final boolean[] mask;
     private final double[] z;
+    /** exp(z), computed once a pick. */
+    private final double[] e;
     private final int[] heap;
     private final int[] nucleus;
     private final double[] prob;
@@ -27,6 +39,7 @@ public final class NucleusSampler {
     public NucleusSampler(boolean[] mask) {
         this.mask = mask.clone();
         this.z = new double[mask.length];
+        this.e = new double[mask.length];
         this.heap = new int[mask.length];
         this.nucleus = new int[mask.length];
         this.prob = new double[mask.length];
@@ -56,22 +69,54 @@ public final class NucleusSampler {
                 continue;
             }
             z[i] = (logits[i] - max) / temperature;
+            e[i] = Math.exp(z[i]);
             heap[n++] = i;
         }
         double total = 0;
         for (int k = 0; k < n; k++) {
-            total += Math.exp(z[heap[k]]);
+            total += e[heap[k]];
         }
+        if (topP > 0 && topP < 1) {
+            // the candidates: e_i >= cut puts z_i strictly above every token left out, whatever the ties
+            double cut = total * CANDIDATE;
+            int m = 0;
+            for (int k = 0; k < n; k++) {
+                int i = heap[k];
+                if (e[i] >= cut) {
+                    heap[m++] = i;
+                }
+            }
+            Pick pick = popNucleus(m, total, topP, u, m < n);
+            if (pick != null) {
+                return pick;
+            }
+            n = 0; // the nucleus reaches below the candidates: all of them
+            for (int i = 0; i < mask.length; i++) {
+                if (!mask[i]) {
+                    heap[n++] = i;
+                }
+            }
+        }
+        return popNucleus(n, total, topP, u, false);
+    }
+
+    /**
+     * Heapifies {@code heap[0..size)}, pops the nucleus from it and draws the pick; null when {@code partial} and the
+     * heap ran out before the nucleus closed (tokens outside the heap might belong to it).
+     */
+    private Pick popNucleus(int size, double total, double topP, double u, boolean partial) {
+        int n = size;
         for (int k = n / 2 - 1; k >= 0; k--) {
             siftDown(k, n);
         }
         int kept = 0;
         double cum = 0;
-        int size = n;
+        boolean closed = false;
         while (size > 0) {
             int top = heap[0];
-            double p = Math.exp(z[top]) / total;
+            double p = e[top] / total;
             if (kept > 0 && (p == 0 || (topP < 1 && cum + p > topP))) {
+                closed = true;
                 break; // outside the nucleus, or probability 0 (the reference counts only tokens above 0)
             }
             cum += p;
@@ -83,6 +128,9 @@ public final class NucleusSampler {
             }
             heap[0] = heap[--size];
             siftDown(0, size);
+        }
+        if (partial && !closed) {
+            return null;
         }
         double target = u * cum;
         double c = 0;
