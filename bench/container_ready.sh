@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start-up time of container images, side by side: each image started N times, the images in turns, as
-# deploy/container-check.sh runs it (the Deployment's settings), and timed twice per start:
+# Start-up time of container images, side by side: each image started N times, the images in turns, with the
+# settings deploy/container-check.sh runs it with (the Deployment's; its run_container, but at normal priority), and
+# timed twice per start (container-check.sh's STARTS=N runs this for its image):
 #   - from `podman run` to the first 200 of /q/health/ready (polled every 20 ms), and
 #   - from the JVM's own start (the container's first process, /proc/PID/stat, which run-java.sh execs into java) to
 #     that same answer, which leaves out Podman's own work (about 0.2 s here).
@@ -29,7 +30,7 @@ for _ in $(seq "$n"); do
         podman run -d --name "$name" \
             --read-only --read-only-tmpfs=false --tmpfs /tmp:rw,nosuid,nodev,size=512m \
             --cap-drop=ALL --security-opt no-new-privileges --memory 2g --cpus 2 \
-            -p "127.0.0.1:$port:8080" "$image" >/dev/null
+            -e QUARKUS_SHUTDOWN_TIMEOUT=125s -p "127.0.0.1:$port:8080" "$image" >/dev/null
         until curl -fs -o /dev/null --max-time 3 "http://127.0.0.1:$port/q/health/ready" 2>/dev/null; do
             if [ $(( ($(date +%s%N) - start_ns) / 1000000000 )) -gt 300 ]; then
                 echo "$image: not ready within 300 s" >&2; exit 1

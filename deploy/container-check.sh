@@ -26,8 +26,8 @@
 #   6. with LOAD=1 only (about 3 more minutes): bench/soak.py's 2,000 mixed requests against the container, then 8
 #      concurrent 6,300 x 6,300 PNGs (39.7 megapixels, just under aria.image.pixel-budget), and the memory after each:
 #      the figures behind the Deployment's memory request and limit.
-#   7. with STARTS=N only: N more starts of the image, each timed from `podman run` to the first 200 of
-#      /q/health/ready (polled every 20 ms), and their median.
+#   7. with STARTS=N only: bench/container_ready.sh's N more starts of the image (the container above removed
+#      first), each timed from `podman run` and from the JVM's start to the first 200 of /q/health/ready.
 #
 # Environment: JDK (25 or 17, the bases' Java, default 25), PORT (host port, default 18080), IMAGE (default
 # localhost/aria:jvm-check), REBUILD_BASES=1 (make the base images again), KEEP=1 (leave the container running),
@@ -153,45 +153,35 @@ cleanup() {
 }
 trap cleanup EXIT
 
-url="http://127.0.0.1:$port"
-# run_container: starts the image as the Deployment runs it, detached, and notes the time in start_ns. The container
-# inherits the lowest CPU priority (nice 19) from this command, like the build.
-run_container() {
-    podman rm -f "$container" >/dev/null 2>&1 || true
-    start_ns=$(date +%s%N)
-    low podman run -d --name "$container" \
-        --read-only --read-only-tmpfs=false --tmpfs /tmp:rw,nosuid,nodev,size=512m \
-        --cap-drop=ALL --security-opt no-new-privileges \
-        --memory 2g --cpus 2 \
-        -e QUARKUS_SHUTDOWN_TIMEOUT=125s \
-        -p "127.0.0.1:$port:8080" \
-        "$image" >/dev/null
-}
-# wait_ready: polls /q/health/ready every 20 ms until it answers 200 and sets ready to the milliseconds since
-# start_ns; fails if the container stops first or is not ready within READY_TIMEOUT. Nothing else runs in the
-# container meanwhile (the state is read every 25th poll), so that the time is the service's own.
-wait_ready() {
-    local polls=0
-    ready=""
-    while [ $(( ($(date +%s%N) - start_ns) / 1000000000 )) -lt "$ready_timeout" ]; do
-        if curl -fsS -o /dev/null --max-time 3 "$url/q/health/ready" 2>/dev/null; then
-            ready=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-            return
-        fi
-        polls=$((polls + 1))
-        if [ $((polls % 25)) = 0 ] && [ "$(podman inspect --format '{{.State.Running}}' "$container")" != true ]; then
-            podman logs "$container" 2>&1 | tail -n 30 >&2
-            die "the container stopped before it was ready"
-        fi
-        sleep 0.02
-    done
-    podman logs "$container" 2>&1 | tail -n 30 >&2
-    die "not ready within $ready_timeout s"
-}
-
 say "running $image on 127.0.0.1:$port"
-run_container
-wait_ready
+start_ns=$(date +%s%N)
+# The container inherits the lowest CPU priority (nice 19) from this command, like the build.
+low podman run -d --name "$container" \
+    --read-only --read-only-tmpfs=false --tmpfs /tmp:rw,nosuid,nodev,size=512m \
+    --cap-drop=ALL --security-opt no-new-privileges \
+    --memory 2g --cpus 2 \
+    -e QUARKUS_SHUTDOWN_TIMEOUT=125s \
+    -p "127.0.0.1:$port:8080" \
+    "$image" >/dev/null
+
+# Polled every 20 ms; nothing else runs in the container meanwhile (its state is read every 25th poll, the uid after
+# ready), so that the time is the service's own.
+url="http://127.0.0.1:$port"
+ready=""
+polls=0
+while [ $(( ($(date +%s%N) - start_ns) / 1000000000 )) -lt "$ready_timeout" ]; do
+    if curl -fsS -o /dev/null --max-time 3 "$url/q/health/ready" 2>/dev/null; then
+        ready=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+        break
+    fi
+    polls=$((polls + 1))
+    if [ $((polls % 25)) = 0 ] && [ "$(podman inspect --format '{{.State.Running}}' "$container")" != true ]; then
+        podman logs "$container" 2>&1 | tail -n 30 >&2
+        die "the container stopped before it was ready"
+    fi
+    sleep 0.02
+done
+[ -n "$ready" ] || { podman logs "$container" 2>&1 | tail -n 30 >&2; die "not ready within $ready_timeout s"; }
 say "ready ${ready} ms after podman run: $(curl -fsS --max-time 3 "$url/q/health/ready" | tr -d ' \n')"
 uid=$(podman exec "$container" id -u)
 [ "$uid" != 0 ] || die "the container runs as root"
@@ -269,14 +259,9 @@ fi
 
 # --- 7. start-up time (STARTS=N) -------------------------------------------------------------------------------------
 if [ "${STARTS:-0}" -gt 0 ]; then
-    times=()
-    for _ in $(seq "$STARTS"); do
-        run_container
-        wait_ready
-        times+=("$ready")
-    done
-    sorted=$(printf '%s\n' "${times[@]}" | sort -n)
-    say "ready after podman run, $STARTS starts: ${times[*]} ms; median $(echo "$sorted" | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }') ms"
+    cleanup # the timed starts run alone (KEEP=1 leaves the container above running, idle, beside them)
+    trap - EXIT
+    N="$STARTS" "$root/bench/container_ready.sh" "$image" | sed -n '/^image/,$p' | sed 's/^/[container-check]   /'
 fi
 
 say "OK: image $(mib "$image_bytes") MiB, ready in ${ready} ms, RSS $((rss_kib / 1024)) MiB"
